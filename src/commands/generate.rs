@@ -1,0 +1,133 @@
+//! `generate`: validate everything, insert the hash in one durable transaction, and only
+//! then print the secret: alone on stdout, with the human summary on stderr.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use chrono::Duration;
+
+use crate::cli::GenerateArgs;
+use crate::ctx::Ctx;
+use crate::exit::{Status, usage};
+use crate::prompt;
+use crate::render::{self, escape, json};
+use crate::scope::Scope;
+use crate::store::{Access, Durability, Inserted, NewToken, Store};
+use crate::time::{Timestamp, expires_after, parse_date, relative, rfc3339};
+use crate::token::{self, Prefix};
+
+const DEFAULT_VALIDITY_DAYS: i64 = 30;
+const MAX_NAME: usize = 100;
+const MAX_DESCRIPTION: usize = 1000;
+
+pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status> {
+    let prefix = Prefix::parse(&args.prefix).map_err(usage)?;
+    let mut scopes = args
+        .scopes
+        .iter()
+        .map(|s| Scope::parse(s).map(|s| s.as_str().to_owned()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    scopes.sort();
+    scopes.dedup();
+    if let Some(text) = &args.description {
+        if text.chars().count() > MAX_DESCRIPTION {
+            return Err(usage(format!(
+                "--description is longer than {MAX_DESCRIPTION} characters"
+            )));
+        }
+    }
+    let name = match &args.name {
+        Some(name) => {
+            check_name(name).map_err(usage)?;
+            name.clone()
+        }
+        None if ctx.interactive() => prompt::name(check_name)?,
+        None => {
+            return Err(usage(
+                "--name is required when not at a terminal: tokenctl generate --name NAME",
+            ));
+        }
+    };
+    let expires_at = expiry(ctx, args)?;
+
+    let mut store = Store::open(&ctx.db, Access::Create, Durability::Full)?;
+    // A fresh id colliding with an existing one is astronomically rare; retry anyway.
+    let mut attempts = 0;
+    let (id, secret) = loop {
+        attempts += 1;
+        let (id, secret) = token::make(&prefix)?;
+        let new = NewToken {
+            id: &id,
+            name: &name,
+            prefix: prefix.as_str(),
+            hash: secret.hash(),
+            description: args.description.as_deref(),
+            scopes: &scopes,
+            created_at: ctx.now,
+            expires_at,
+        };
+        match store.insert(&new, &super::actor())? {
+            Inserted::Ok => break (id, secret),
+            Inserted::IdTaken if attempts < 5 => continue,
+            Inserted::IdTaken => bail!("could not find a free token id; try again"),
+            Inserted::NameTaken(existing) => bail!(
+                "a token named '{}' already exists ({}, {}): choose another --name, or revoke and delete that one first",
+                escape(&name),
+                existing.id,
+                existing.status(ctx.now).as_str()
+            ),
+        }
+    };
+
+    // The row is committed with synchronous=FULL: only now may the secret be shown.
+    if ctx.json {
+        let Some(record) = store.get(id.as_str())? else {
+            bail!("token {id} vanished right after it was created; was the database replaced?");
+        };
+        let mut doc = json::token(&record, ctx.now);
+        doc.token = Some(secret.expose());
+        json::write(out, &doc)?;
+        out.flush()?;
+        return Ok(Status::Success);
+    }
+    writeln!(out, "{}", secret.expose())?;
+    out.flush()?;
+    let expiry = match expires_at {
+        Some(at) => format!("expires {} ({})", rfc3339(at), relative(ctx.now, at)),
+        None => "never expires".to_owned(),
+    };
+    render::note(&format!(
+        "generated '{}' (id {id}), {expiry}\ncopy it now: it will not be shown again",
+        escape(&name)
+    ));
+    Ok(Status::Success)
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the token name is empty: give a name such as github-ci".to_owned());
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(format!(
+            "the token name is longer than {MAX_NAME} characters"
+        ));
+    }
+    Ok(())
+}
+
+fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Option<Timestamp>> {
+    if args.no_expiry {
+        return Ok(None);
+    }
+    if let Some(spec) = &args.expires {
+        return expires_after(spec, ctx.now).map(Some).map_err(usage);
+    }
+    if let Some(date) = &args.expires_at {
+        return parse_date(date, ctx.now).map(Some).map_err(usage);
+    }
+    if ctx.interactive() {
+        return prompt::validity(ctx.now).map(Some);
+    }
+    Ok(Some(ctx.now + Duration::days(DEFAULT_VALIDITY_DAYS)))
+}

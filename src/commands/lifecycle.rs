@@ -1,0 +1,98 @@
+//! `revoke` and `restore`: flip tokens between active and revoked, all the given tokens
+//! in one transaction. Both are idempotent; restoring an expired token is refused.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::cli::RefsArgs;
+use crate::ctx::Ctx;
+use crate::exit::Status;
+use crate::render::{self, escape, json};
+use crate::store::{Access, Durability, Store, TokenRecord, TokenStatus};
+
+#[derive(Serialize)]
+struct Changed<'a> {
+    #[serde(flatten)]
+    token: json::TokenJson<'a>,
+    changed: bool,
+}
+
+pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
+    let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
+    let tokens = store.resolve_all(&args.references)?;
+    let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
+    let changed = store.revoke(&ids, ctx.now, &super::actor())?;
+    report(
+        ctx,
+        &mut store,
+        &tokens,
+        &changed,
+        out,
+        ("revoked", "was already revoked"),
+    )
+}
+
+pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
+    let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
+    let tokens = store.resolve_all(&args.references)?;
+    // The store enforces this too, inside its transaction; checking here first gives the
+    // operator the reason and the way out.
+    if let Some(t) = tokens
+        .iter()
+        .find(|t| t.status(ctx.now) == TokenStatus::Expired)
+    {
+        bail!(
+            "'{}' ({}) has expired and cannot be restored: generate a new token instead (tokenctl generate --name ...); nothing was restored",
+            escape(&t.name),
+            t.id
+        );
+    }
+    let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
+    let changed = store.restore(&ids, ctx.now, &super::actor())?;
+    report(
+        ctx,
+        &mut store,
+        &tokens,
+        &changed,
+        out,
+        ("restored", "was already active"),
+    )
+}
+
+fn report(
+    ctx: &Ctx,
+    store: &mut Store,
+    tokens: &[TokenRecord],
+    changed: &[bool],
+    out: &mut dyn Write,
+    (done, already): (&str, &str),
+) -> Result<Status> {
+    let mut after = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        after.push(store.get(&t.id)?.unwrap_or_else(|| t.clone()));
+    }
+    if ctx.json {
+        let docs: Vec<Changed> = after
+            .iter()
+            .zip(changed)
+            .map(|(t, &changed)| Changed {
+                token: json::token(t, ctx.now),
+                changed,
+            })
+            .collect();
+        json::write(out, &docs)?;
+    } else {
+        for (t, &changed) in after.iter().zip(changed) {
+            let what = if changed { done } else { already };
+            render::note(&format!(
+                "{} '{}' ({}) {what}",
+                if changed { "✓" } else { "·" },
+                escape(&t.name),
+                t.id
+            ));
+        }
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,43 @@
+//! `log [REF]`: who generated, revoked, restored and deleted which token when, and the
+//! days with failed verify attempts. A deleted token's history is still found by id or name.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::LogArgs;
+use crate::ctx::Ctx;
+use crate::exit::{Status, usage};
+use crate::render::{self, log};
+use crate::store::{Access, Durability, Store};
+use crate::time::parse_span;
+
+pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|spec| parse_span(spec, ctx.now).map(|span| ctx.now - span))
+        .transpose()
+        .map_err(usage)?;
+    let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let token_id = match &args.reference {
+        None => None,
+        Some(reference) => match store.resolve(reference) {
+            Ok(token) => Some(token.id),
+            Err(live_error) => match store.resolve_historic(reference)? {
+                Some((id, _name)) => Some(id),
+                None => return Err(live_error),
+            },
+        },
+    };
+    let events = store.events(token_id.as_deref(), since)?;
+    let failures = store.failure_days(token_id.as_deref(), since)?;
+    if ctx.json {
+        log::json(out, &events, &failures)?;
+    } else if events.is_empty() && failures.is_empty() {
+        render::note("no events in this range");
+    } else {
+        log::human(out, &events, &failures, ctx.color_stdout)?;
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,46 @@
+//! One file per subcommand: arguments in, store calls, rendering out. A command returns
+//! the `Status` it ended with; only `lib.rs` turns that into an exit code.
+
+mod delete;
+mod docs;
+mod generate;
+mod init;
+mod lifecycle;
+mod list;
+mod log;
+mod show;
+mod verify;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::Command;
+use crate::ctx::Ctx;
+use crate::exit::Status;
+
+pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Status> {
+    match command {
+        Command::Init(args) => init::run(ctx, args, out),
+        Command::Generate(args) => generate::run(ctx, args, out),
+        Command::List(args) => list::run(ctx, args, out),
+        Command::Show(args) => show::run(ctx, args, out),
+        Command::Revoke(args) => lifecycle::revoke(ctx, args, out),
+        Command::Restore(args) => lifecycle::restore(ctx, args, out),
+        Command::Delete(args) => delete::run(ctx, args, out),
+        Command::Verify(args) => verify::run(ctx, args, out),
+        Command::Log(args) => log::run(ctx, args, out),
+        Command::Completions(args) => docs::completions(args.shell, out),
+        Command::Man(args) => docs::man(args.command.as_deref(), out),
+    }
+}
+
+/// Who is acting, for the event log: the OS user of this process (not `$USER`, which any
+/// caller can set), or its uid when it has no name.
+fn actor() -> String {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => user.name,
+        _ => format!("uid {uid}"),
+    }
+}

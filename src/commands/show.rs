@@ -1,0 +1,36 @@
+//! `show REF`: one token with its recent sources, its daily use over the last 30 days
+//! and its lifecycle history.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::ShowArgs;
+use crate::ctx::Ctx;
+use crate::exit::Status;
+use crate::render::show::{self, DAYS, Details};
+use crate::store::{Access, Durability, Store, day_of};
+
+/// How many distinct sources `show` lists.
+const SOURCES: u32 = 5;
+
+pub fn run(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
+    let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let token = store.resolve(&args.reference)?;
+    let sources = store.sources(&token.id, SOURCES)?;
+    let daily = store.daily(&token.id, day_of(ctx.now) - DAYS + 1)?;
+    let events = store.events(Some(&token.id), None)?;
+    let details = Details {
+        token: &token,
+        sources: &sources,
+        daily: &daily,
+        events: &events,
+        now: ctx.now,
+    };
+    if ctx.json {
+        show::json(out, &details)?;
+    } else {
+        show::human(out, &details, ctx.color_stdout)?;
+    }
+    Ok(Status::Success)
+}

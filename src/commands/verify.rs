@@ -1,0 +1,242 @@
+//! `verify`: is this presented token valid, with these scopes? Answers with an exit code
+//! (0, 10-13), records the use or the failed attempt, and never prints the secret.
+
+use std::io::{Read, Write};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::VerifyArgs;
+use crate::ctx::Ctx;
+use crate::exit::{Status, usage};
+use crate::prompt;
+use crate::render::{self, escape, json, table::expires_soon};
+use crate::scope::{self, Scope};
+use crate::store::{Access, Durability, Record, Store, TokenRecord, TokenStatus};
+use crate::time::relative;
+use crate::token::{self, Malformed, Presented};
+
+/// At most this much of stdin is read: a token is about 60 bytes, a header line a little more.
+const MAX_INPUT: u64 = 4096;
+const MAX_SOURCE: usize = 200;
+
+/// The outcome, in SPEC.md's order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Code {
+    Valid,
+    Malformed,
+    Unknown,
+    Revoked,
+    Expired,
+    MissingScope,
+}
+
+impl Code {
+    fn as_str(self) -> &'static str {
+        match self {
+            Code::Valid => "valid",
+            Code::Malformed => "malformed",
+            Code::Unknown => "unknown",
+            Code::Revoked => "revoked",
+            Code::Expired => "expired",
+            Code::MissingScope => "missing_scope",
+        }
+    }
+
+    fn status(self) -> Status {
+        match self {
+            Code::Valid => Status::Success,
+            Code::Malformed | Code::Unknown => Status::Unknown,
+            Code::Revoked => Status::Revoked,
+            Code::Expired => Status::Expired,
+            Code::MissingScope => Status::MissingScope,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    valid: bool,
+    code: &'static str,
+    token: Option<json::TokenJson<'a>>,
+}
+
+pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
+    if args.token_arg.is_some() {
+        return Err(usage(
+            "a token on the command line is visible to every user of this machine (ps, /proc): \
+             pass it on stdin (printf '%s\\n' \"$TOKEN\" | tokenctl verify) or name a variable with --token-env VAR",
+        ));
+    }
+    let asked = args
+        .scopes
+        .iter()
+        .map(|s| Scope::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    if args
+        .source
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_SOURCE)
+    {
+        return Err(usage(format!(
+            "--source is longer than {MAX_SOURCE} characters"
+        )));
+    }
+
+    let presented = match read_presented(ctx, args)? {
+        Ok(presented) => presented,
+        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why.to_string()),
+    };
+
+    let access = if args.no_record {
+        Access::ReadOnly
+    } else {
+        Access::ReadWrite
+    };
+    let mut store = Store::open(&ctx.db, access, Durability::Normal)?;
+    let source = match (&args.source, args.no_record) {
+        (_, true) => None,
+        (Some(label), false) => Some(label.clone()),
+        (None, false) => Some(gethostname::gethostname().to_string_lossy().into_owned()),
+    };
+    let (code, token) = store.check(&presented.id, ctx.now, source.as_deref(), |found| {
+        judge(found, &presented, &asked, ctx)
+    })?;
+    // A wrong secret learns nothing about the token it guessed at.
+    let token = token.filter(|_| code != Code::Unknown);
+    let reason = match (code, &token) {
+        (Code::Unknown, _) => "unknown token (no such id, or a wrong secret)".to_owned(),
+        (Code::Revoked, Some(t)) => format!(
+            "token revoked: '{}' ({}) was revoked {}",
+            escape(&t.name),
+            t.id,
+            t.revoked_at
+                .map_or_else(String::new, |at| relative(ctx.now, at))
+        ),
+        (Code::Expired, Some(t)) => format!(
+            "token expired: '{}' ({}) expired {}",
+            escape(&t.name),
+            t.id,
+            t.expires_at
+                .map_or_else(String::new, |at| relative(ctx.now, at))
+        ),
+        (Code::MissingScope, Some(t)) => {
+            let missing: Vec<String> = asked
+                .iter()
+                .filter(|s| !scope::covers(t.scopes.iter().map(String::as_str), s))
+                .map(|s| escape(s.as_str()).into_owned())
+                .collect();
+            format!(
+                "token '{}' ({}) lacks scope {}",
+                escape(&t.name),
+                t.id,
+                missing.join(", ")
+            )
+        }
+        (_, Some(t)) => format!("valid: '{}' ({})", escape(&t.name), t.id),
+        (_, None) => code.as_str().to_owned(),
+    };
+    if code == Code::Valid && !args.quiet {
+        if let Some(t) = token
+            .as_ref()
+            .filter(|t| expires_soon(t, ctx.now, TokenStatus::Active))
+        {
+            let at = t
+                .expires_at
+                .map_or_else(String::new, |at| relative(ctx.now, at));
+            render::warn(
+                &format!(
+                    "token '{}' ({}) expires {at}: generate its successor",
+                    escape(&t.name),
+                    t.id
+                ),
+                ctx.color_stderr,
+            );
+        }
+    }
+    finish(ctx, args, out, code, token.as_ref(), &reason)
+}
+
+/// Decides, inside the store's transaction, what the token's state means and what to record.
+fn judge(
+    found: Option<&TokenRecord>,
+    presented: &Presented,
+    asked: &[Scope],
+    ctx: &Ctx,
+) -> (Code, Record) {
+    let Some(token) = found else {
+        return (Code::Unknown, Record::Nothing);
+    };
+    if !token
+        .hash
+        .is_some_and(|stored| stored.matches(&presented.hash))
+    {
+        return (Code::Unknown, Record::Failure);
+    }
+    let code = match token.status(ctx.now) {
+        TokenStatus::Revoked => Code::Revoked,
+        TokenStatus::Expired => Code::Expired,
+        TokenStatus::Active
+            if !asked
+                .iter()
+                .all(|s| scope::covers(token.scopes.iter().map(String::as_str), s)) =>
+        {
+            Code::MissingScope
+        }
+        TokenStatus::Active => Code::Valid,
+    };
+    let record = if code == Code::Valid {
+        Record::Use
+    } else {
+        Record::Failure
+    };
+    (code, record)
+}
+
+fn finish(
+    ctx: &Ctx,
+    args: &VerifyArgs,
+    out: &mut dyn Write,
+    code: Code,
+    token: Option<&TokenRecord>,
+    reason: &str,
+) -> Result<Status> {
+    if ctx.json {
+        let doc = Outcome {
+            valid: code == Code::Valid,
+            code: code.as_str(),
+            token: token.map(|t| json::token(t, ctx.now)),
+        };
+        json::write(out, &doc)?;
+    }
+    if code == Code::Valid {
+        if args.verbose {
+            render::note(reason);
+        }
+    } else if !args.quiet {
+        render::note(&format!("denied: {reason}"));
+    }
+    Ok(code.status())
+}
+
+/// Reads the token from `--token-env`, a hidden prompt at a terminal, or the first line of
+/// at most 4 KiB of stdin. The outer error is an I/O failure; the inner one a bad token.
+fn read_presented(ctx: &Ctx, args: &VerifyArgs) -> Result<Result<Presented, Malformed>> {
+    if let Some(var) = &args.token_env {
+        let Some(value) = std::env::var_os(var) else {
+            return Ok(Err(Malformed::Empty));
+        };
+        return Ok(value.to_str().map_or(Err(Malformed::Shape), token::parse));
+    }
+    if ctx.stdin_is_tty && ctx.stderr_is_tty {
+        return Ok(token::parse(&prompt::secret()?));
+    }
+    let mut input = Vec::with_capacity(128);
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT)
+        .read_to_end(&mut input)?;
+    let line = input.split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(std::str::from_utf8(line).map_or(Err(Malformed::Shape), token::parse))
+}

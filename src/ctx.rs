@@ -1,0 +1,89 @@
+//! The globals every command needs, resolved once: database path, colour per stream,
+//! JSON mode and the clock, read a single time so one command sees one "now".
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{ColorChoice, Global};
+use crate::time::Timestamp;
+
+pub struct Ctx {
+    /// The database path, and whether it was chosen by the user (for error hints).
+    pub db: PathBuf,
+    pub db_explicit: bool,
+    pub json: bool,
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+    pub stdout_is_tty: bool,
+    pub stderr_is_tty: bool,
+    pub stdin_is_tty: bool,
+    pub now: Timestamp,
+}
+
+impl Ctx {
+    pub fn resolve(global: &Global) -> Result<Ctx> {
+        let (db, db_explicit) = match &global.db {
+            Some(path) if path.as_os_str().is_empty() => {
+                return Err(crate::exit::usage(
+                    "--db / TOKENCTL_DB is empty: give a database path",
+                ));
+            }
+            Some(path) => (path.clone(), true),
+            None => (default_db()?, false),
+        };
+        let stdout_is_tty = std::io::stdout().is_terminal();
+        let stderr_is_tty = std::io::stderr().is_terminal();
+        Ok(Ctx {
+            db,
+            db_explicit,
+            json: global.json,
+            color_stdout: use_color(global.color, stdout_is_tty),
+            color_stderr: use_color(global.color, stderr_is_tty),
+            stdout_is_tty,
+            stderr_is_tty,
+            stdin_is_tty: std::io::stdin().is_terminal(),
+            now: now()?,
+        })
+    }
+
+    /// Prompts need a person: a terminal to read from and one to draw on.
+    pub fn interactive(&self) -> bool {
+        self.stdin_is_tty && self.stderr_is_tty
+    }
+}
+
+/// `--color` beats the environment; then `NO_COLOR` (non-empty), then `TERM=dumb`, then
+/// whether the stream is a terminal.
+fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
+    match choice {
+        Some(ColorChoice::Always) => true,
+        Some(ColorChoice::Never) => false,
+        Some(ColorChoice::Auto) | None => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            !no_color && !dumb && is_tty
+        }
+    }
+}
+
+fn default_db() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "tokenctl").context(
+        "cannot find a home directory for the default database; pass --db PATH or set TOKENCTL_DB",
+    )?;
+    Ok(dirs.data_dir().join("tokens.db"))
+}
+
+/// The clock. Debug builds (the test suite) may pin it with `TOKENCTL_NOW`; release builds
+/// ignore the variable, so nobody can revive an expired token by setting it for `verify`.
+fn now() -> Result<Timestamp> {
+    #[cfg(debug_assertions)]
+    if let Some(fixed) = std::env::var_os("TOKENCTL_NOW") {
+        let fixed = fixed.to_string_lossy();
+        return chrono::DateTime::parse_from_rfc3339(&fixed)
+            .map(|t| t.to_utc())
+            .with_context(|| format!("TOKENCTL_NOW={fixed} is not an RFC 3339 time"));
+    }
+    Ok(chrono::Utc::now())
+}

@@ -1,0 +1,60 @@
+//! The exit statuses of SPEC.md and the one place that turns an error into a status.
+//! Commands return `Status` for outcomes (verify's 10-13) and errors for failures.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// What a command ended with. The numbers are a contract with scripts: never renumber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    /// verify: bad format, bad checksum, no such id or wrong secret.
+    Unknown = 10,
+    Expired = 11,
+    Revoked = 12,
+    MissingScope = 13,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// A mistake in how tokenctl was called, found after clap: exit 2, like clap's own errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Shorthand for returning a usage error from a command.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// The status for an error: usage errors are 2, everything else the command could not do is 1.
+pub fn status_of(err: &anyhow::Error) -> Status {
+    if err.chain().any(|cause| cause.is::<UsageError>()) {
+        Status::Usage
+    } else {
+        Status::Failure
+    }
+}
+
+/// True when the error is stdout or stderr going away (`tokenctl list | head -1`), which
+/// is the reader's choice, not a failure: such a run ends quietly with 0, as ripgrep does.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,46 @@
+//! Everything a person or a script reads: tables, the show and log views, JSON, colours,
+//! and the escaping of untrusted text. No other module formats for a terminal.
+
+pub mod escape;
+pub mod json;
+pub mod log;
+pub mod show;
+pub mod table;
+
+use std::io::Write;
+
+use console::Style;
+
+use crate::store::TokenStatus;
+
+pub use escape::escape;
+
+/// Active green, revoked yellow, expired red: the colours operators know from dashboards.
+pub fn status_style(status: TokenStatus) -> Style {
+    match status {
+        TokenStatus::Active => Style::new().green(),
+        TokenStatus::Revoked => Style::new().yellow(),
+        TokenStatus::Expired => Style::new().red(),
+    }
+}
+
+/// `style` applied only when this stream gets colours; decided by the caller, once.
+pub fn paint(text: &str, style: &Style, color: bool) -> String {
+    if color {
+        style.clone().force_styling(true).apply_to(text).to_string()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A line for a person on stderr. Failing to write it (stderr closed) must not fail or
+/// panic the command: the data on stdout is what counts.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// A warning on stderr, in yellow where stderr gets colours.
+pub fn warn(message: &str, color: bool) {
+    let label = paint("warning:", &Style::new().yellow().bold(), color);
+    note(&format!("{label} {message}"));
+}

@@ -1,0 +1,138 @@
+//! Permission scopes (`resource:action`, `resource:*`, `*`) and the rule for when grants cover a request.
+//! Kept to one `:` so that matching stays a plain string comparison with no hierarchy surprises.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope(String);
+
+const MAX_SEGMENT: usize = 64;
+
+fn valid_segment(s: &str) -> bool {
+    (1..=MAX_SEGMENT).contains(&s.len())
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Result<Scope, String> {
+        let ok = s == "*"
+            || s.split_once(':').is_some_and(|(resource, action)| {
+                valid_segment(resource) && (action == "*" || valid_segment(action))
+            });
+        if ok {
+            Ok(Scope(s.to_owned()))
+        } else {
+            Err(format!(
+                "invalid scope '{s}': use resource:action (e.g. unikernel:create), resource:* or *"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// True when the granted scopes cover `asked`: "*" covers everything; "res:*" covers
+/// "res:anything" (and "res:*"); otherwise exact equality.
+pub fn covers<'a>(granted: impl IntoIterator<Item = &'a str>, asked: &Scope) -> bool {
+    let asked = asked.as_str();
+    granted.into_iter().any(|g| {
+        g == "*"
+            || g == asked
+            // Keep the ':' in the compared prefix so "uni:*" does not cover "unikernel:x".
+            || g.strip_suffix('*')
+                .is_some_and(|res| res.ends_with(':') && asked.starts_with(res))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sc(s: &str) -> Scope {
+        Scope::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parse_accepts_grammar() {
+        for s in ["*", "unikernel:create", "a:*", "A-b_c.d:x-Y_z.1"] {
+            assert_eq!(sc(s).as_str(), s);
+            assert_eq!(sc(s).to_string(), s);
+        }
+        let long = "r".repeat(64);
+        assert!(Scope::parse(&format!("{long}:{long}")).is_ok());
+    }
+
+    #[test]
+    fn parse_rejects() {
+        let long = "r".repeat(65);
+        let bad = [
+            "",
+            "**",
+            "a",
+            ":",
+            "a:",
+            ":b",
+            "*:a",
+            "a*:b",
+            "a:b*",
+            "a:b:c",
+            "a b:c",
+            "a:b ",
+            "é:x",
+            "a:*x",
+            "a/b:c",
+            &format!("{long}:x"),
+            &format!("x:{long}"),
+        ];
+        for s in bad {
+            let err = Scope::parse(s).unwrap_err();
+            assert!(
+                err.starts_with(&format!("invalid scope '{s}'")),
+                "{s}: {err}"
+            );
+            assert!(err.contains("resource:action"));
+        }
+    }
+
+    #[test]
+    fn covers_table() {
+        let cases: &[(&[&str], &str, bool)] = &[
+            (&["*"], "unikernel:create", true),
+            (&["*"], "*", true),
+            (&["*"], "a:*", true),
+            (&["unikernel:*"], "unikernel:create", true),
+            (&["unikernel:*"], "unikernel:*", true),
+            (&["unikernel:*"], "volume:create", false),
+            (&["unikernel:*"], "*", false),
+            (&["uni:*"], "unikernel:create", false),
+            (&["unikernel:create"], "unikernel:create", true),
+            (&["unikernel:create"], "unikernel:destroy", false),
+            (&["unikernel:create"], "unikernel:*", false),
+            (&["unikernel:create"], "*", false),
+            (&["Unikernel:create"], "unikernel:create", false),
+            (&[], "unikernel:create", false),
+            (&["a:b", "c:*"], "c:d", true),
+            (&["a:b", "c:*"], "a:c", false),
+            (&["unikernel:cr"], "unikernel:create", false),
+        ];
+        for (granted, asked, want) in cases {
+            let got = covers(granted.iter().copied(), &sc(asked));
+            assert_eq!(got, *want, "{granted:?} covers {asked}");
+        }
+    }
+
+    #[test]
+    fn covers_accepts_owned_strings() {
+        let granted = [String::from("a:*")];
+        assert!(covers(granted.iter().map(String::as_str), &sc("a:b")));
+    }
+}

@@ -1,0 +1,764 @@
+//! The SQLite backend: opening and vetting the file, pragmas, migrations, and one
+//! transaction per user action with the rule in its WHERE clause.
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
+};
+
+use super::{
+    Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
+    Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+};
+use crate::time::{Timestamp, from_unix, to_unix};
+use crate::token::{TokenHash, TokenId};
+
+/// "tknc": marks the file as tokenctl's, so another application's database is refused.
+const APPLICATION_ID: i32 = 0x746b_6e63;
+
+/// Applied in order; file N takes the schema from version N-1 to N. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// Under contention `busy_timeout` polls rather than queues; be patient before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
+     (SELECT json_group_array(scope) FROM token_scopes s WHERE s.token_id = t.id), \
+     t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
+     t.last_used_source, t.failed_count, t.last_failed_at";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the database at `path`, vetting it before anything is written: a missing file
+    /// (unless `Access::Create`), a foreign or newer database, or a read-only file for a
+    /// writing command are refused with the path named, and the file is left untouched.
+    pub fn open(path: &Path, access: Access, durability: Durability) -> Result<Store> {
+        let created = match access {
+            Access::Create => create_file(path)?,
+            Access::ReadWrite | Access::ReadOnly => {
+                if !path.exists() {
+                    bail!(
+                        "no database at {}: run 'tokenctl init' to create it, or pass --db PATH",
+                        path.display()
+                    );
+                }
+                false
+            }
+        };
+        let flags = match access {
+            Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| explain(path, e))
+            .with_context(|| format!("opening database {}", path.display()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.configure(durability)?;
+        if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
+            bail!(
+                "database {} is read-only for this user: check its permissions (verify --no-record only reads)",
+                path.display()
+            );
+        }
+        store.vet(access, created)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self, durability: Durability) -> Result<()> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| explain(&self.path, e))?;
+        let sync = match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        self.conn
+            .pragma_update(None, "synchronous", sync)
+            .map_err(|e| explain(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Checks the file is a tokenctl database this version understands, and migrates an
+    /// older (or, for `init`/`generate`, empty) one.
+    fn vet(&mut self, access: Access, created: bool) -> Result<()> {
+        let path = self.path.clone();
+        let (app_id, version) = self.header().map_err(|e| explain(&path, e))?;
+        if app_id == 0 && version == 0 {
+            let objects: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                .map_err(|e| explain(&path, e))?;
+            if objects > 0 {
+                bail!(
+                    "{} is a SQLite database of another application, not tokenctl's: pass the right --db",
+                    path.display()
+                );
+            }
+            if access != Access::Create {
+                bail!(
+                    "{} is an empty file, not a tokenctl database: run 'tokenctl init --db {}'",
+                    path.display(),
+                    path.display()
+                );
+            }
+        } else if app_id != APPLICATION_ID {
+            bail!(
+                "{} belongs to another application (application_id {app_id:#x}), not tokenctl: pass the right --db",
+                path.display()
+            );
+        }
+        if version > SCHEMA_VERSION {
+            bail!(
+                "{} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl",
+                path.display()
+            );
+        }
+        if version < SCHEMA_VERSION {
+            if access == Access::ReadOnly {
+                bail!(
+                    "{} uses an older schema (v{version}): run a writing command such as 'tokenctl init' to upgrade it",
+                    path.display()
+                );
+            }
+            self.migrate(created).map_err(|e| explain(&path, e))?;
+        }
+        Ok(())
+    }
+
+    fn header(&self) -> rusqlite::Result<(i32, i32)> {
+        let app_id = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((app_id, version))
+    }
+
+    fn migrate(&mut self, created: bool) -> rusqlite::Result<()> {
+        // WAL lets verifies read while another process writes. It persists in the file,
+        // and cannot be switched inside a transaction, so it is set once, here.
+        if created || self.header()?.1 == 0 {
+            self.conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (index + 1) as i32)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: the write lock is taken up front, so a
+    /// read-then-write inside cannot be overtaken by another process.
+    fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| explain(&path, e))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| explain(&path, e))?;
+        Ok(value)
+    }
+
+    pub fn insert(&mut self, token: &NewToken, actor: &str) -> Result<Inserted> {
+        self.write(|tx| {
+            if let Some(existing) = find_by(tx, "t.name = ?1", token.name)? {
+                return Ok(Inserted::NameTaken(Box::new(existing)));
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
+                [token.id.as_str()],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Ok(Inserted::IdTaken);
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    token.id.as_str(),
+                    token.name,
+                    token.prefix,
+                    &token.hash.as_bytes()[..],
+                    token.description,
+                    to_unix(token.created_at),
+                    token.expires_at.map(to_unix),
+                ],
+            )?;
+            let mut scope =
+                tx.prepare("INSERT OR IGNORE INTO token_scopes (token_id, scope) VALUES (?1, ?2)")?;
+            for s in token.scopes {
+                scope.execute(params![token.id.as_str(), s])?;
+            }
+            let detail = match token.expires_at {
+                Some(t) => format!("expires {}", crate::time::rfc3339(t)),
+                None => "never expires".to_owned(),
+            };
+            log_event(
+                tx,
+                token.created_at,
+                token.id.as_str(),
+                token.name,
+                "generated",
+                actor,
+                Some(&detail),
+            )?;
+            Ok(Inserted::Ok)
+        })
+    }
+
+    /// Finds the token a user means: an exact id, then an exact name, then a unique id
+    /// prefix of at least 4 characters (`tkn_4k2x9q7m1z_...` as `list` prints it works too).
+    pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
+        resolve(&self.conn, reference)
+    }
+
+    /// Resolves every reference first, so a typo in the third one changes nothing.
+    pub fn resolve_all(&self, references: &[String]) -> Result<Vec<TokenRecord>> {
+        let mut found: Vec<TokenRecord> = Vec::with_capacity(references.len());
+        for reference in references {
+            let token = self.resolve(reference)?;
+            if !found.iter().any(|t| t.id == token.id) {
+                found.push(token);
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<TokenRecord>> {
+        Ok(find_by(&self.conn, "t.id = ?1", id)?)
+    }
+
+    /// Revokes each active token; returns whether each one changed (false: already revoked).
+    pub fn revoke(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<Vec<bool>> {
+        self.write(|tx| {
+            let mut changed = Vec::with_capacity(ids.len());
+            for id in ids {
+                let n = tx.execute(
+                    "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    params![id, to_unix(now)],
+                )?;
+                if n == 1 {
+                    let name = name_of(tx, id)?;
+                    log_event(tx, now, id, &name, "revoked", actor, None)?;
+                } else {
+                    ensure_exists(tx, id)?;
+                }
+                changed.push(n == 1);
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Makes revoked, unexpired tokens active; returns whether each changed (false:
+    /// already active). An expired token fails the whole action, which then changes nothing.
+    pub fn restore(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<Vec<bool>> {
+        self.write(|tx| {
+            let mut changed = Vec::with_capacity(ids.len());
+            for id in ids {
+                let n = tx.execute(
+                    "UPDATE tokens SET revoked_at = NULL
+                     WHERE id = ?1 AND revoked_at IS NOT NULL
+                       AND (expires_at IS NULL OR expires_at > ?2)",
+                    params![id, to_unix(now)],
+                )?;
+                if n == 1 {
+                    let name = name_of(tx, id)?;
+                    log_event(tx, now, id, &name, "restored", actor, None)?;
+                    changed.push(true);
+                    continue;
+                }
+                let token = find_by(tx, "t.id = ?1", id)?
+                    .ok_or_else(|| anyhow!("token {id} was deleted meanwhile; nothing restored"))?;
+                if token.status(now) == TokenStatus::Expired {
+                    bail!("token {id} has expired and cannot be restored; nothing restored");
+                }
+                changed.push(false);
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Deletes revoked or expired tokens with their scopes and usage; the event log keeps
+    /// their history. An active token fails the whole action, which then deletes nothing.
+    pub fn delete(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<()> {
+        self.write(|tx| {
+            for id in ids {
+                let Some(name) = tx
+                    .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()?
+                else {
+                    bail!("token {id} was deleted meanwhile; nothing deleted");
+                };
+                let n = tx.execute(
+                    "DELETE FROM tokens WHERE id = ?1
+                       AND (revoked_at IS NOT NULL OR expires_at <= ?2)",
+                    params![id, to_unix(now)],
+                )?;
+                if n == 0 {
+                    bail!("token {id} is active (restored meanwhile?); nothing deleted");
+                }
+                for table in ["token_scopes", "usage_daily", "usage_sources"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
+                }
+                log_event(tx, now, id, &name, "deleted", actor, None)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The verify transaction: reads the token by id, lets `decide` judge it, and records
+    /// the outcome, all under one write lock so a revoke that returned is always seen and
+    /// concurrent uses are all counted. With `source == None` nothing is written.
+    pub fn check<V>(
+        &mut self,
+        id: &TokenId,
+        now: Timestamp,
+        source: Option<&str>,
+        decide: impl FnOnce(Option<&TokenRecord>) -> (V, Record),
+    ) -> Result<(V, Option<TokenRecord>)> {
+        let Some(source) = source else {
+            let token = find_by(&self.conn, "t.id = ?1", id.as_str())?;
+            let (verdict, _) = decide(token.as_ref());
+            return Ok((verdict, token));
+        };
+        self.write(|tx| {
+            let token = find_by(tx, "t.id = ?1", id.as_str())?;
+            let (verdict, record) = decide(token.as_ref());
+            let (at, day) = (to_unix(now), day_of(now));
+            match record {
+                Record::Use => {
+                    tx.prepare_cached(
+                        "UPDATE tokens SET usage_count = usage_count + 1,
+                             last_used_at = ?2, last_used_source = ?3 WHERE id = ?1",
+                    )?
+                    .execute(params![id.as_str(), at, source])?;
+                    tx.prepare_cached(
+                        "INSERT INTO usage_daily (token_id, day, uses) VALUES (?1, ?2, 1)
+                         ON CONFLICT DO UPDATE SET uses = uses + 1",
+                    )?
+                    .execute(params![id.as_str(), day])?;
+                    tx.prepare_cached(
+                        "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
+                         VALUES (?1, ?2, 1, ?3)
+                         ON CONFLICT DO UPDATE SET uses = uses + 1, last_used_at = ?3",
+                    )?
+                    .execute(params![id.as_str(), source, at])?;
+                }
+                Record::Failure => {
+                    tx.prepare_cached(
+                        "UPDATE tokens SET failed_count = failed_count + 1, last_failed_at = ?2
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![id.as_str(), at])?;
+                    tx.prepare_cached(
+                        "INSERT INTO usage_daily (token_id, day, failures) VALUES (?1, ?2, 1)
+                         ON CONFLICT DO UPDATE SET failures = failures + 1",
+                    )?
+                    .execute(params![id.as_str(), day])?;
+                }
+                Record::Nothing => {}
+            }
+            Ok((verdict, token))
+        })
+    }
+
+    /// Streams the tokens `query` selects to `each`, in order, without holding them all.
+    pub fn list(
+        &self,
+        query: &ListQuery,
+        now: Timestamp,
+        mut each: impl FnMut(TokenRecord) -> Result<()>,
+    ) -> Result<ListCounts> {
+        let now_s = to_unix(now);
+        let mut filters: Vec<String> = Vec::new();
+        match query.status {
+            Some(TokenStatus::Active) => filters.push(
+                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?1)".into(),
+            ),
+            Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
+            Some(TokenStatus::Expired) => {
+                filters.push("t.revoked_at IS NULL AND t.expires_at <= ?1".into())
+            }
+            None => {}
+        }
+        if let Some(before) = query.expiring_before {
+            filters.push(format!(
+                "t.revoked_at IS NULL AND t.expires_at > ?1 AND t.expires_at <= {}",
+                to_unix(before)
+            ));
+        }
+        if let Some(before) = query.unused_before {
+            filters.push(format!(
+                "coalesce(t.last_used_at, t.created_at) <= {}",
+                to_unix(before)
+            ));
+        }
+        let filter = if filters.is_empty() {
+            // ?1 must appear for the parameter count to match.
+            "?1 IS NOT NULL".to_owned()
+        } else {
+            filters.join(" AND ")
+        };
+        let order = match query.sort.unwrap_or(SortKey::Created) {
+            SortKey::Name => "t.name COLLATE NOCASE, t.id",
+            SortKey::Created => "t.created_at DESC, t.id",
+            SortKey::Expires => "t.expires_at IS NULL, t.expires_at, t.id",
+            SortKey::LastUsed => "t.last_used_at IS NULL, t.last_used_at DESC, t.id",
+            SortKey::Uses => "t.usage_count DESC, t.id",
+        };
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} ORDER BY {order}");
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| explain(&self.path, e))?;
+        let mut rows = stmt.query([now_s]).map_err(|e| explain(&self.path, e))?;
+        let mut shown = 0;
+        while let Some(row) = rows.next().map_err(|e| explain(&self.path, e))? {
+            each(token_from_row(row)?)?;
+            shown += 1;
+        }
+        let total: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM tokens", [], |r| r.get(0))
+            .map_err(|e| explain(&self.path, e))?;
+        let total = total.max(0) as u64;
+        Ok(ListCounts { shown, total })
+    }
+
+    /// The most recent distinct sources a token was used from.
+    pub fn sources(&self, id: &str, limit: u32) -> Result<Vec<SourceUse>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, uses, last_used_at FROM usage_sources WHERE token_id = ?1
+             ORDER BY last_used_at DESC, source LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![id, limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (source, uses, at) = row?;
+            out.push(SourceUse {
+                source,
+                uses: uses.max(0) as u64,
+                last_used_at: timestamp(at)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Daily uses and failures of a token from `first_day` on (unix days, inclusive).
+    pub fn daily(&self, id: &str, first_day: i64) -> Result<Vec<DayUse>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT day, uses, failures FROM usage_daily WHERE token_id = ?1 AND day >= ?2
+             ORDER BY day",
+        )?;
+        let rows = stmt.query_map(params![id, first_day], |r| {
+            Ok(DayUse {
+                day: r.get(0)?,
+                uses: r.get::<_, i64>(1)?.max(0) as u64,
+                failures: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Lifecycle events, oldest first, of one token id (or all) at or after `since`.
+    pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, token_id, token_name, action, actor, detail FROM events
+             WHERE (?1 IS NULL OR token_id = ?1) AND at >= ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![token_id, since.map_or(i64::MIN, to_unix)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, token_id, token_name, action, actor, detail) = row?;
+            out.push(Event {
+                at: timestamp(at)?,
+                token_id,
+                token_name,
+                action,
+                actor,
+                detail,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Days with failed verify attempts, per token, at or after `since`.
+    pub fn failure_days(
+        &self,
+        token_id: Option<&str>,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<FailureDay>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT u.token_id, t.name, u.day, u.failures FROM usage_daily u
+             JOIN tokens t ON t.id = u.token_id
+             WHERE u.failures > 0 AND (?1 IS NULL OR u.token_id = ?1) AND u.day >= ?2
+             ORDER BY u.day, t.name",
+        )?;
+        let first_day = since.map_or(i64::MIN, day_of);
+        let rows = stmt.query_map(params![token_id, first_day], |r| {
+            Ok(FailureDay {
+                token_id: r.get(0)?,
+                token_name: r.get(1)?,
+                day: r.get(2)?,
+                failures: r.get::<_, i64>(3)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Finds a token id (live or deleted) from the event log, for `log REF`.
+    pub fn resolve_historic(&self, reference: &str) -> Result<Option<(String, String)>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT token_id, token_name FROM events WHERE token_id = ?1 OR token_name = ?1
+                 ORDER BY seq DESC LIMIT 1",
+                [reference],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(found)
+    }
+}
+
+/// Creates the database file 0600 (and a missing folder 0700) before SQLite sees it, so
+/// there is no moment when it exists with looser permissions. Returns whether it was new.
+fn create_file(path: &Path) -> Result<bool> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.exists() {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .with_context(|| format!("creating folder {}", parent.display()))?;
+        }
+    }
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("creating database {}", path.display())),
+    }
+}
+
+/// Turns SQLite's terse errors into what a user can act on, naming the file.
+fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
+    let p = path.display();
+    match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            anyhow!("{p} is not a tokenctl database (not SQLite, or corrupt): pass the right --db")
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            anyhow!(
+                "database {p} stayed locked by other processes for over {}s: try again",
+                BUSY_TIMEOUT.as_secs()
+            )
+        }
+        Some(ErrorCode::ReadOnly) => {
+            anyhow!(
+                "database {p} is read-only for this user: check the file and folder permissions"
+            )
+        }
+        Some(ErrorCode::CannotOpen) => {
+            anyhow!(
+                "cannot open database {p}: check that it and its folder are readable (and writable, for commands that change it)"
+            )
+        }
+        Some(ErrorCode::DiskFull) => {
+            anyhow!("disk full writing {p}: free some space and try again")
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            anyhow!("database {p} is corrupt: restore it from a backup")
+        }
+        _ => anyhow!("database {p}: {err}"),
+    }
+}
+
+fn resolve(conn: &Connection, reference: &str) -> Result<TokenRecord> {
+    // `list` prints `prefix_id_...`; accept that form as the id it shows.
+    let bare = reference
+        .strip_suffix("_...")
+        .and_then(|r| r.split_once('_').map(|(_, id)| id))
+        .unwrap_or(reference);
+    if let Some(token) = find_by(conn, "t.id = ?1", bare)? {
+        return Ok(token);
+    }
+    if let Some(token) = find_by(conn, "t.name = ?1", reference)? {
+        return Ok(token);
+    }
+    let shown = reference;
+    let is_id_prefix = bare.len() >= 4
+        && bare.len() < TokenId::LEN
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    if is_id_prefix {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id >= ?1 AND t.id < ?1 || '~' ORDER BY t.id LIMIT 6"
+        ))?;
+        let mut rows = stmt.query([bare])?;
+        let mut matches = Vec::new();
+        while let Some(row) = rows.next()? {
+            matches.push(token_from_row(row)?);
+        }
+        match matches.len() {
+            0 => {}
+            1 => return Ok(matches.remove(0)),
+            _ => {
+                let ids: Vec<&str> = matches.iter().take(5).map(|t| t.id.as_str()).collect();
+                bail!(
+                    "'{shown}' matches several tokens ({}{}): give more characters of the id",
+                    ids.join(", "),
+                    if matches.len() > 5 { ", ..." } else { "" }
+                );
+            }
+        }
+    }
+    bail!(
+        "no token matches '{shown}': give an id, an id prefix of 4+ characters, or a name (see 'tokenctl list')"
+    )
+}
+
+fn find_by(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+) -> rusqlite::Result<Option<TokenRecord>> {
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {condition}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([value])?;
+    match rows.next()? {
+        Some(row) => token_from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
+    conn.query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
+}
+
+fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        bail!("token {id} was deleted meanwhile; nothing changed");
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log_event(
+    conn: &Connection,
+    at: Timestamp,
+    token_id: &str,
+    token_name: &str,
+    action: &str,
+    actor: &str,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        to_unix(at),
+        token_id,
+        token_name,
+        action,
+        actor,
+        detail
+    ])?;
+    Ok(())
+}
+
+fn timestamp(secs: i64) -> rusqlite::Result<Timestamp> {
+    from_unix(secs).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            format!("time {secs} out of range").into(),
+        )
+    })
+}
+
+fn opt_timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+    secs.map(timestamp).transpose()
+}
+
+fn token_from_row(row: &Row) -> rusqlite::Result<TokenRecord> {
+    let hash: Vec<u8> = row.get(3)?;
+    let scopes_json: String = row.get(5)?;
+    let mut scopes: Vec<String> = serde_json::from_str(&scopes_json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    scopes.sort();
+    Ok(TokenRecord {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        prefix: row.get(2)?,
+        hash: TokenHash::from_slice(&hash),
+        description: row.get(4)?,
+        scopes,
+        created_at: timestamp(row.get(6)?)?,
+        expires_at: opt_timestamp(row.get(7)?)?,
+        revoked_at: opt_timestamp(row.get(8)?)?,
+        usage_count: row.get::<_, i64>(9)?.max(0) as u64,
+        last_used_at: opt_timestamp(row.get(10)?)?,
+        last_used_source: row.get(11)?,
+        failed_count: row.get::<_, i64>(12)?.max(0) as u64,
+        last_failed_at: opt_timestamp(row.get(13)?)?,
+    })
+}

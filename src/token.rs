@@ -1,0 +1,496 @@
+//! Token format: generation, parsing and at-rest hashing of `<prefix>_<id>_<secret><check>`.
+//! Everything that knows the wire shape of a token lives here, so scanners and storage agree.
+
+use std::fmt;
+
+use anyhow::anyhow;
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+
+use crate::checksum;
+
+pub const DEFAULT_PREFIX: &str = "tkn";
+
+const LOWER_ALNUM: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const ALNUM: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const SECRET_LEN: usize = 32;
+/// Secret body plus check digits: the third `_`-separated field.
+const TAIL_LEN: usize = SECRET_LEN + checksum::LEN;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prefix(String);
+
+impl Prefix {
+    pub fn parse(s: &str) -> Result<Prefix, String> {
+        if valid_prefix(s) {
+            Ok(Prefix(s.to_owned()))
+        } else {
+            Err(format!(
+                "invalid prefix '{s}': use 2-16 characters, a lowercase letter then lowercase letters or digits"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Prefix {
+    fn default() -> Self {
+        Prefix(DEFAULT_PREFIX.to_owned())
+    }
+}
+
+fn valid_prefix(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=16).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+}
+
+/// Public half of a token; safe to log and show.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId(String);
+
+impl TokenId {
+    pub const LEN: usize = 10;
+
+    pub fn random() -> anyhow::Result<TokenId> {
+        random_chars(LOWER_ALNUM, Self::LEN).map(TokenId)
+    }
+
+    pub fn parse(s: &str) -> Option<TokenId> {
+        let ok = s.len() == Self::LEN && s.bytes().all(|c| LOWER_ALNUM.contains(&c));
+        ok.then(|| TokenId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The full token string. Deliberately no Display so it cannot leak through `{}`;
+/// Debug prints "Secret(<redacted>)". Zeroing memory is not attempted.
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// blake3 of the full token: the only form stored at rest.
+/// Equality (derived `==` and `matches`) goes through `blake3::Hash`'s `PartialEq`,
+/// which is constant-time, so comparisons leak no timing about the stored hash.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct TokenHash(blake3::Hash);
+
+impl TokenHash {
+    pub fn of(token: &str) -> TokenHash {
+        TokenHash(blake3::hash(token.as_bytes()))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
+    }
+
+    pub fn from_slice(b: &[u8]) -> Option<TokenHash> {
+        let arr: [u8; 32] = b.try_into().ok()?;
+        Some(TokenHash(blake3::Hash::from_bytes(arr)))
+    }
+
+    /// Constant time (see the type docs).
+    pub fn matches(&self, other: &TokenHash) -> bool {
+        self.0 == other.0
+    }
+}
+
+/// Uniform over `alphabet` by rejection sampling: `b % len` alone would bias the low symbols.
+fn random_chars(alphabet: &[u8], n: usize) -> anyhow::Result<String> {
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(n);
+    let mut buf = [0u8; 64];
+    while out.len() < n {
+        OsRng
+            .try_fill_bytes(&mut buf)
+            .map_err(|e| anyhow!("OS random number generator failed: {e}"))?;
+        for &b in buf.iter().filter(|&&b| usize::from(b) < limit) {
+            if out.len() == n {
+                break;
+            }
+            out.push(char::from(alphabet[usize::from(b) % alphabet.len()]));
+        }
+    }
+    Ok(out)
+}
+
+/// Generate a new token.
+pub fn make(prefix: &Prefix) -> anyhow::Result<(TokenId, Secret)> {
+    let id = TokenId::random()?;
+    let body = random_chars(ALNUM, SECRET_LEN)?;
+    let secret = assemble(prefix, &id, &body);
+    Ok((id, secret))
+}
+
+/// Deterministic constructor used by make and by tests/benchmarks seeding: builds the
+/// full string with checksum. `secret_body` is trusted to be 32 chars of `[0-9A-Za-z]`;
+/// anything else yields a string that `parse` rejects.
+pub fn assemble(prefix: &Prefix, id: &TokenId, secret_body: &str) -> Secret {
+    let mut s = format!("{}_{}_{}", prefix.as_str(), id.as_str(), secret_body);
+    let check = checksum::checksum(s.as_bytes());
+    s.extend(check.iter().map(|&c| char::from(c)));
+    Secret(s)
+}
+
+/// What a caller presented, after parsing. Holds no clear secret, only its hash.
+#[derive(Debug)]
+pub struct Presented {
+    pub prefix: String,
+    pub id: TokenId,
+    pub hash: TokenHash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    Empty,
+    Shape,
+    Checksum,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Empty => "no token given",
+            Malformed::Shape => "not a tokenctl token (expected prefix_id_secret)",
+            Malformed::Checksum => "checksum mismatch (typo or truncated token)",
+        })
+    }
+}
+
+impl std::error::Error for Malformed {}
+
+/// Case-insensitive ASCII prefix strip; slicing is safe because `word` is ASCII.
+fn strip_word<'a>(s: &'a str, word: &str) -> Option<&'a str> {
+    let head = s.as_bytes().get(..word.len())?;
+    head.eq_ignore_ascii_case(word.as_bytes())
+        .then(|| &s[word.len()..])
+}
+
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_ascii_whitespace())
+}
+
+/// Peels `Authorization:` and `Bearer` off. Both words are also valid token prefixes
+/// (`bearer_...`), so each is stripped only when followed by its separator.
+fn unwrap_header(input: &str) -> &str {
+    let mut s = trim(input);
+    if let Some(rest) = strip_word(s, "authorization")
+        && let Some(rest) = rest
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .strip_prefix(':')
+    {
+        s = trim(rest);
+    }
+    if s.eq_ignore_ascii_case("bearer") {
+        return "";
+    }
+    if let Some(rest) = strip_word(s, "bearer")
+        && rest.starts_with(|c: char| c.is_ascii_whitespace())
+    {
+        s = trim(rest);
+    }
+    s
+}
+
+/// Accepts a bare token, `Bearer <token>` or `Authorization: Bearer <token>` (scheme and
+/// header name case-insensitive, any ASCII whitespace around/between). Never panics.
+/// Checks the exact shape first, then the checksum; the secret is only ever borrowed.
+pub fn parse(input: &str) -> Result<Presented, Malformed> {
+    let token = unwrap_header(input);
+    if token.is_empty() {
+        return Err(Malformed::Empty);
+    }
+    let mut parts = token.split('_');
+    let (Some(prefix), Some(id), Some(tail), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Malformed::Shape);
+    };
+    let id = TokenId::parse(id).ok_or(Malformed::Shape)?;
+    if !valid_prefix(prefix) || tail.len() != TAIL_LEN || !tail.bytes().all(|c| ALNUM.contains(&c))
+    {
+        return Err(Malformed::Shape);
+    }
+    // All ASCII from here on, so byte slicing cannot split a char.
+    let (body, check) = token.split_at(token.len() - checksum::LEN);
+    if checksum::checksum(body.as_bytes()) != check.as_bytes() {
+        return Err(Malformed::Checksum);
+    }
+    Ok(Presented {
+        prefix: prefix.to_owned(),
+        id,
+        hash: TokenHash::of(token),
+    })
+}
+
+/// For display: "tkn_4k2x9q7m1z_..."
+pub fn hint(prefix: &str, id: &str) -> String {
+    format!("{prefix}_{id}_...")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn id(s: &str) -> TokenId {
+        TokenId::parse(s).unwrap()
+    }
+
+    const BODY: &str = "Zb3kQ9xLmN2pR7sT1vW4yA6cE8gJ0hK5";
+    /// Checksum cross-checked with Python: zlib.crc32 -> base62 "46EhtK".
+    const GOLDEN: &str = "tkn_4k2x9q7m1z_Zb3kQ9xLmN2pR7sT1vW4yA6cE8gJ0hK546EhtK";
+
+    #[test]
+    fn assemble_golden() {
+        let s = assemble(&Prefix::default(), &id("4k2x9q7m1z"), BODY);
+        assert_eq!(s.expose(), GOLDEN);
+        let p = parse(GOLDEN).unwrap();
+        assert_eq!((p.prefix.as_str(), p.id.as_str()), ("tkn", "4k2x9q7m1z"));
+        assert_eq!(p.hash, s.hash());
+        assert_eq!(
+            p.hash.as_bytes(),
+            blake3::hash(GOLDEN.as_bytes()).as_bytes()
+        );
+    }
+
+    #[test]
+    fn prefix_rules() {
+        for ok in ["tkn", "ab", "a1", "abcdefghijklmnop", "x9y8"] {
+            assert_eq!(Prefix::parse(ok).unwrap().as_str(), ok);
+        }
+        for bad in [
+            "",
+            "a",
+            "1a",
+            "Tkn",
+            "tk_n",
+            "tk-n",
+            "abcdefghijklmnopq",
+            "té",
+        ] {
+            let err = Prefix::parse(bad).unwrap_err();
+            assert!(
+                err.starts_with(&format!("invalid prefix '{bad}': use 2-16")),
+                "{err}"
+            );
+        }
+        assert_eq!(Prefix::default().as_str(), DEFAULT_PREFIX);
+    }
+
+    #[test]
+    fn token_id_rules() {
+        assert!(TokenId::parse("0123456789").is_some());
+        for bad in [
+            "",
+            "012345678",
+            "01234567890",
+            "ABCDEFGHIJ",
+            "abcdefghi_",
+            "ééééé",
+        ] {
+            assert_eq!(TokenId::parse(bad), None, "{bad}");
+        }
+        let r = TokenId::random().unwrap();
+        assert_eq!(TokenId::parse(r.as_str()), Some(r.clone()));
+        assert_eq!(r.to_string(), r.as_str());
+    }
+
+    #[test]
+    fn hash_bytes_round_trip() {
+        let h = TokenHash::of("x");
+        assert_eq!(TokenHash::from_slice(h.as_bytes()), Some(h));
+        assert!(h.matches(&h));
+        assert!(!h.matches(&TokenHash::of("y")));
+        assert_eq!(TokenHash::from_slice(&[0; 31]), None);
+        assert_eq!(TokenHash::from_slice(&[0; 33]), None);
+    }
+
+    #[test]
+    fn scanner_shape_and_hint() {
+        let (id, s) = make(&Prefix::default()).unwrap();
+        let t = s.expose();
+        assert_eq!(t.len(), 3 + 1 + 10 + 1 + 38);
+        assert!(t.starts_with(&format!("tkn_{id}_")));
+        assert!(t[15..].bytes().all(|c| c.is_ascii_alphanumeric()));
+        assert_eq!(hint("tkn", "4k2x9q7m1z"), "tkn_4k2x9q7m1z_...");
+    }
+
+    #[test]
+    fn debug_redacts_secret() {
+        let (_, s) = make(&Prefix::default()).unwrap();
+        let dbg = format!("{s:?}");
+        assert_eq!(dbg, "Secret(<redacted>)");
+        assert!(!dbg.contains(&s.expose()[15..]));
+    }
+
+    #[test]
+    fn bearer_forms() {
+        let want = parse(GOLDEN).unwrap().hash;
+        for form in [
+            format!("{GOLDEN}\r\n"),
+            format!("  \t{GOLDEN} "),
+            format!("Bearer {GOLDEN}"),
+            format!("bearer\t {GOLDEN}\r\n"),
+            format!("BEARER {GOLDEN}"),
+            format!("Authorization: Bearer {GOLDEN}"),
+            format!("authorization:bearer   {GOLDEN}\r\n"),
+            format!(" AUTHORIZATION \t:\tBeArEr {GOLDEN}"),
+        ] {
+            assert_eq!(parse(&form).map(|p| p.hash), Ok(want), "{form:?}");
+        }
+        // `bearer` and `authorization...` are also valid prefixes; they must still parse.
+        for prefix in ["bearer", "authorizationab"] {
+            let s = assemble(&Prefix::parse(prefix).unwrap(), &id("0123456789"), BODY);
+            assert_eq!(parse(s.expose()).unwrap().prefix, prefix);
+            assert!(parse(&format!("Bearer {}", s.expose())).is_ok());
+        }
+    }
+
+    #[test]
+    fn malformed_kinds() {
+        for empty in [
+            "",
+            "  \r\n",
+            "Bearer",
+            "Bearer  ",
+            "Authorization:",
+            "Authorization: Bearer \n",
+        ] {
+            assert_eq!(parse(empty).unwrap_err(), Malformed::Empty, "{empty:?}");
+        }
+        let truncated = &GOLDEN[..GOLDEN.len() - 1];
+        let shapes = [
+            "Basic abc",
+            "tkn_abc",
+            "Bearer:tkn",
+            truncated,
+            &format!("{GOLDEN}_"),
+        ];
+        for shape in shapes {
+            assert_eq!(parse(shape).unwrap_err(), Malformed::Shape, "{shape:?}");
+        }
+        // Glued on, "Bearer" is read as part of the prefix: bad shape, or bad checksum if lowercase.
+        let glued = format!("Bearer{GOLDEN}");
+        assert_eq!(parse(&glued).unwrap_err(), Malformed::Shape);
+        assert_eq!(
+            parse(&format!("bearer{GOLDEN}")).unwrap_err(),
+            Malformed::Checksum
+        );
+        let mut bad = GOLDEN.to_owned();
+        bad.replace_range(20..21, "x");
+        assert_eq!(parse(&bad).unwrap_err(), Malformed::Checksum);
+        assert_eq!(
+            Malformed::Checksum.to_string(),
+            "checksum mismatch (typo or truncated token)"
+        );
+        assert_eq!(Malformed::Empty.to_string(), "no token given");
+        assert!(
+            Malformed::Shape
+                .to_string()
+                .starts_with("not a tokenctl token")
+        );
+    }
+
+    /// Every byte value a typo could plausibly produce, plus non-ASCII.
+    fn edit_chars() -> Vec<char> {
+        let mut v: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+        v.extend(['\t', '\0', 'é', '日']);
+        v
+    }
+
+    fn assert_all_edits_rejected(token: &str) {
+        let chars: Vec<char> = token.chars().collect();
+        for i in 0..chars.len() {
+            for &c in edit_chars().iter().filter(|&&c| c != chars[i]) {
+                let mut v = chars.clone();
+                v[i] = c;
+                let s: String = v.iter().collect();
+                assert!(parse(&s).is_err(), "substitution accepted: {s:?}");
+            }
+            let mut v = chars.clone();
+            v.remove(i);
+            let s: String = v.iter().collect();
+            assert!(parse(&s).is_err(), "deletion accepted: {s:?}");
+        }
+        // Whitespace at the ends is legitimately trimmed, so insert only non-space chars.
+        for i in 0..=chars.len() {
+            for &c in edit_chars().iter().filter(|c| !c.is_ascii_whitespace()) {
+                let mut v = chars.clone();
+                v.insert(i, c);
+                let s: String = v.iter().collect();
+                assert!(parse(&s).is_err(), "insertion accepted: {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_single_edit_of_golden_is_rejected() {
+        assert_all_edits_rejected(GOLDEN);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn make_parse_round_trip(prefix in "[a-z][a-z0-9]{1,15}") {
+            let prefix = Prefix::parse(&prefix).unwrap();
+            let (id, secret) = make(&prefix).unwrap();
+            let p = parse(secret.expose()).unwrap();
+            prop_assert_eq!(p.prefix.as_str(), prefix.as_str());
+            prop_assert_eq!(&p.id, &id);
+            prop_assert!(p.hash.matches(&secret.hash()));
+        }
+
+        #[test]
+        fn single_edits_rejected(prefix in "[a-z][a-z0-9]{1,15}") {
+            let (_, secret) = make(&Prefix::parse(&prefix).unwrap()).unwrap();
+            assert_all_edits_rejected(secret.expose());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn parse_never_panics(s in any::<String>()) {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn parse_never_panics_near_shape(
+            s in "(?i:(authorization ?: ?)?(bearer )?)[a-zé_]{0,17}_[0-9a-z日_]{0,11}_[0-9A-Za-z\\PC]{0,40}\\s*"
+        ) {
+            let _ = parse(&s);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Drive `tokenctl` in a pseudo-terminal to test its interactive (dialoguer) prompts.
+//! Built on expectrl: every wait is "expect this text within a timeout", never a sleep.
+
+// Not every key or helper is used by every test.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{Eof, Expect, Needle, Regex, Session};
+
+use crate::util::TestEnv;
+
+/// Keys as a terminal sends them. dialoguer reads keys in raw mode, where Enter is a CR.
+pub const ENTER: &str = "\r";
+pub const DOWN: &str = "\x1b[B";
+pub const UP: &str = "\x1b[A";
+
+/// Generous: debug builds on a loaded 2-core CI machine can be slow to start.
+const TIMEOUT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(5);
+
+/// A child process whose stdin, stdout and stderr are all the slave side of one PTY.
+pub struct Pty {
+    session: OsSession,
+    /// Everything read so far, for failure messages.
+    seen: String,
+}
+
+impl TestEnv {
+    /// `tokenctl ARGS` in a PTY, with this env's variables.
+    pub fn pty<I, S>(&self, args: I) -> Pty
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Pty::spawn(self.std_cmd(args))
+    }
+}
+
+impl Pty {
+    pub fn spawn(mut cmd: Command) -> Self {
+        // What a user's terminal says. dialoguer also works under TestEnv's TERM=dumb, but a real
+        // TERM turns on colours like for a user; `record` strips the escape codes again.
+        cmd.env("TERM", "xterm-256color");
+        let session = Session::spawn(cmd).expect("spawn in PTY");
+        Pty {
+            session,
+            seen: String::new(),
+        }
+    }
+
+    /// Wait until `text` appears in the output; returns the output up to and including it.
+    pub fn expect(&mut self, text: &str) -> String {
+        self.wait_for(text, text)
+    }
+
+    /// Send raw keys (see `ENTER`, `DOWN`, `UP`).
+    pub fn send(&mut self, keys: &str) {
+        self.session.send(keys).expect("write to PTY");
+    }
+
+    /// Type `text` and press Enter.
+    pub fn line(&mut self, text: &str) {
+        self.send(&format!("{text}{ENTER}"));
+    }
+
+    /// Read until the child closes the PTY, reap it, and return (all output, exit code).
+    /// Output is everything printed since spawn, with ANSI codes and CRs removed.
+    pub fn finish(mut self) -> (String, i32) {
+        self.wait_for(Eof, "end of output");
+        let status = self.session.get_process().wait().expect("wait for child");
+        match status {
+            WaitStatus::Exited(_, code) => (self.seen, code),
+            other => panic!("child did not exit normally: {other:?}\n{}", self.seen),
+        }
+    }
+
+    /// expectrl's own `expect` spins a CPU core while waiting; this polls every few ms instead,
+    /// which matters on a 2-core CI machine where the child needs that core to make progress.
+    fn wait_for(&mut self, needle: impl Needle, what: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let err = match self.session.check(&needle) {
+                Ok(found) if !found.is_empty() => return self.record(found.as_bytes()),
+                Ok(_) if Instant::now() < deadline => {
+                    std::thread::sleep(POLL);
+                    continue;
+                }
+                Ok(_) => format!("timed out after {TIMEOUT:?}"),
+                Err(err) => err.to_string(),
+            };
+            panic!(
+                "waiting for {what:?}: {err}\n--- output so far ---\n{}",
+                self.rest()
+            );
+        }
+    }
+
+    fn record(&mut self, raw: &[u8]) -> String {
+        let text = String::from_utf8_lossy(raw);
+        let text = console::strip_ansi_codes(&text).replace('\r', "");
+        self.seen.push_str(&text);
+        text
+    }
+
+    /// For a failure message: everything matched so far plus whatever is buffered but unmatched.
+    fn rest(&mut self) -> String {
+        if let Ok(found) = self.session.check(Regex("(?s).+")) {
+            self.record(found.as_bytes());
+        }
+        self.seen.clone()
+    }
+}
