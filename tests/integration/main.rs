@@ -4,4 +4,24 @@
 mod pty;
 mod util;
 
+// Commands and contracts.
+mod docs;
+mod exit_codes;
+mod generate;
+mod json;
+mod lifecycle;
+mod list_filters;
+mod log;
+mod prompts;
 mod smoke;
+mod verify;
+mod views;
+
+// Data safety (SPEC.md "Data safety") under load, crashes and hostile input.
+mod concurrency;
+mod crash;
+mod foreign;
+mod hostile;
+mod safety;
+mod shared;
+mod wal;
