@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
 use nix::unistd::{Gid, Group};
 
 const FOLDER_MODE: u32 = 0o2770;
@@ -32,6 +32,14 @@ pub fn prepare_shared(db: &Path, group: Option<&str>) -> Result<()> {
             Err(_) => nix::unistd::getegid(),
         },
     };
+    // Checked before anything is created: a half-made folder owned by the wrong group
+    // would stand in the way of the member who tries next.
+    if !member_of(gid) {
+        let name = group_name(gid);
+        bail!(
+            "you are not a member of group '{name}', so the shared database cannot be given to it: ask an administrator to add you (then log in again), or pass another --group"
+        );
+    }
 
     match fs::metadata(folder) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -39,7 +47,11 @@ pub fn prepare_shared(db: &Path, group: Option<&str>) -> Result<()> {
                 .recursive(true)
                 .create(folder)
                 .with_context(|| format!("creating folder {}", folder.display()))?;
-            set_group(folder, gid, FOLDER_MODE)?;
+            if let Err(e) = set_group(folder, gid, FOLDER_MODE) {
+                // Ours and still empty: leave no trace of the failed attempt.
+                let _ = fs::remove_dir(folder);
+                return Err(e);
+            }
         }
         Err(e) => return Err(e).with_context(|| format!("reading folder {}", folder.display())),
         Ok(meta) => {
@@ -71,15 +83,34 @@ pub fn prepare_shared(db: &Path, group: Option<&str>) -> Result<()> {
     }
 }
 
+/// Whether this process may give files to `gid`: root, or a member (primary or not).
+fn member_of(gid: Gid) -> bool {
+    nix::unistd::geteuid().is_root()
+        || nix::unistd::getegid() == gid
+        || nix::unistd::getgroups().is_ok_and(|groups| groups.contains(&gid))
+}
+
+fn group_name(gid: Gid) -> String {
+    match Group::from_gid(gid) {
+        Ok(Some(group)) => group.name,
+        _ => gid.to_string(),
+    }
+}
+
 /// chown to the group, then chmod: the umask must not narrow the mode, and chown can
 /// clear the setgid bit, so the mode is set last.
 fn set_group(path: &Path, gid: Gid, mode: u32) -> Result<()> {
-    std::os::unix::fs::chown(path, None, Some(gid.as_raw())).with_context(|| {
-        format!(
-            "giving {} to group {gid}: are you a member of it?",
-            path.display()
+    std::os::unix::fs::chown(path, None, Some(gid.as_raw())).map_err(|e| {
+        anyhow!(
+            "cannot give {} to group '{}' ({e}): check that you own it and are a member of the group",
+            path.display(),
+            group_name(gid)
         )
     })?;
-    fs::set_permissions(path, Permissions::from_mode(mode))
-        .with_context(|| format!("setting the mode of {}", path.display()))
+    fs::set_permissions(path, Permissions::from_mode(mode)).map_err(|e| {
+        anyhow!(
+            "cannot set the mode of {} ({e}): check that you own it",
+            path.display()
+        )
+    })
 }

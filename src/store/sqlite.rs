@@ -1,15 +1,16 @@
 //! The SQLite backend: opening and vetting the file, pragmas, migrations, and one
 //! transaction per user action with the rule in its WHERE clause.
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::ErrorKind;
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{ErrorKind, Read as _};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use rusqlite::config::DbConfig;
 use rusqlite::{
-    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, ffi, params,
 };
 
 use super::{
@@ -27,8 +28,19 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
-/// Under contention `busy_timeout` polls rather than queues; be patient before giving up.
+/// Under sustained contention a lock can be hard to win; be patient before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `-wal` size at which the writer that finds it folds it back into the database
+/// (see `settle_wal`). A verify appends about 12 KiB. A process that opens the database
+/// alone rebuilds the WAL index by reading the whole WAL (about 0.9 ms per MiB here),
+/// while a checkpoint costs a few fsyncs: 512 KiB, one checkpoint per ~40 verifies,
+/// balances the two (measured in BENCHMARKS.md).
+const WAL_CHECKPOINT_BYTES: u64 = 512 << 10;
+
+/// A checkpoint is housekeeping after a committed write: it may wait this long for
+/// readers and writers, then leaves the work to the next writer.
+const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(100);
 
 const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      (SELECT json_group_array(scope) FROM token_scopes s WHERE s.token_id = t.id), \
@@ -38,6 +50,8 @@ const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Lifecycle changes also fold the WAL into the database file (see `settle_wal`).
+    durability: Durability,
 }
 
 impl Store {
@@ -57,6 +71,9 @@ impl Store {
                 false
             }
         };
+        if !created {
+            precheck(path, access)?;
+        }
         let flags = match access {
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
@@ -67,11 +84,12 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_owned(),
+            durability,
         };
         store.configure(durability)?;
         if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
             bail!(
-                "database {} is read-only for this user: check its permissions (verify --no-record only reads)",
+                "database {} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)",
                 path.display()
             );
         }
@@ -85,7 +103,7 @@ impl Store {
 
     fn configure(&mut self, durability: Durability) -> Result<()> {
         self.conn
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_handler(Some(lock_waiter(BUSY_TIMEOUT)))
             .map_err(|e| explain(&self.path, e))?;
         let sync = match durability {
             Durability::Full => "FULL",
@@ -94,7 +112,39 @@ impl Store {
         self.conn
             .pragma_update(None, "synchronous", sync)
             .map_err(|e| explain(&self.path, e))?;
+        // By default the last connection to close checkpoints and deletes the -wal and -shm
+        // files: about four fsyncs, most of a one-shot verify's time. Instead the files stay
+        // (created with the database file's mode, so a shared database's group keeps
+        // access), nothing checkpoints implicitly, and `settle_wal` bounds the WAL. A FULL
+        // commit still fsyncs the WAL; a NORMAL one (usage) may be lost on power failure
+        // until the next checkpoint, never torn.
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| explain(&self.path, e))?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| explain(&self.path, e))?;
         Ok(())
+    }
+
+    /// Folds a WAL grown past `WAL_CHECKPOINT_BYTES` into the database and truncates it;
+    /// after a lifecycle change (rare, already fsynced) always, so the database file alone
+    /// holds every token and revocation, for whoever copies it without its -wal.
+    /// Best effort, after the commit: the action already succeeded, and a checkpoint that
+    /// cannot finish (busy readers, an I/O error) is retried by the next writer; an I/O
+    /// error that persists surfaces in the next transaction.
+    fn settle_wal(&mut self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let due = self.durability == Durability::Full
+            || std::fs::metadata(&wal).is_ok_and(|m| m.len() >= wal_limit());
+        let waiter = Some(lock_waiter(CHECKPOINT_BUSY_TIMEOUT));
+        if due && self.conn.busy_handler(waiter).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = self.conn.busy_handler(Some(lock_waiter(BUSY_TIMEOUT)));
+        }
     }
 
     /// Checks the file is a tokenctl database this version understands, and migrates an
@@ -182,8 +232,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| explain(&path, e))?;
-        let value = f(&tx)?;
+        let value = f(&tx).map_err(|e| explained(&path, e))?;
         tx.commit().map_err(|e| explain(&path, e))?;
+        self.settle_wal();
         Ok(value)
     }
 
@@ -238,7 +289,7 @@ impl Store {
     /// Finds the token a user means: an exact id, then an exact name, then a unique id
     /// prefix of at least 4 characters (`tkn_4k2x9q7m1z_...` as `list` prints it works too).
     pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
-        resolve(&self.conn, reference)
+        resolve(&self.conn, reference).map_err(|e| explained(&self.path, e))
     }
 
     /// Resolves every reference first, so a typo in the third one changes nothing.
@@ -254,7 +305,7 @@ impl Store {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<TokenRecord>> {
-        Ok(find_by(&self.conn, "t.id = ?1", id)?)
+        find_by(&self.conn, "t.id = ?1", id).map_err(|e| explain(&self.path, e))
     }
 
     /// Revokes each active token; returns whether each one changed (false: already revoked).
@@ -298,7 +349,8 @@ impl Store {
                 }
                 let token = find_by(tx, "t.id = ?1", id)?
                     .ok_or_else(|| anyhow!("token {id} was deleted meanwhile; nothing restored"))?;
-                if token.status(now) == TokenStatus::Expired {
+                // Revoked wins in `status()`, so ask about the expiry itself.
+                if token.expires_at.is_some_and(|t| t <= now) {
                     bail!("token {id} has expired and cannot be restored; nothing restored");
                 }
                 changed.push(false);
@@ -348,7 +400,8 @@ impl Store {
         decide: impl FnOnce(Option<&TokenRecord>) -> (V, Record),
     ) -> Result<(V, Option<TokenRecord>)> {
         let Some(source) = source else {
-            let token = find_by(&self.conn, "t.id = ?1", id.as_str())?;
+            let token = find_by(&self.conn, "t.id = ?1", id.as_str())
+                .map_err(|e| explain(&self.path, e))?;
             let (verdict, _) = decide(token.as_ref());
             return Ok((verdict, token));
         };
@@ -424,12 +477,10 @@ impl Store {
                 to_unix(before)
             ));
         }
-        let filter = if filters.is_empty() {
-            // ?1 must appear for the parameter count to match.
-            "?1 IS NOT NULL".to_owned()
-        } else {
-            filters.join(" AND ")
-        };
+        // ?1 must appear for the parameter count to match, whichever filters use it
+        // (`--status revoked` alone does not).
+        filters.insert(0, "?1 IS NOT NULL".to_owned());
+        let filter = filters.join(" AND ");
         let order = match query.sort.unwrap_or(SortKey::Created) {
             SortKey::Name => "t.name COLLATE NOCASE, t.id",
             SortKey::Created => "t.created_at DESC, t.id",
@@ -445,7 +496,7 @@ impl Store {
         let mut rows = stmt.query([now_s]).map_err(|e| explain(&self.path, e))?;
         let mut shown = 0;
         while let Some(row) = rows.next().map_err(|e| explain(&self.path, e))? {
-            each(token_from_row(row)?)?;
+            each(token_from_row(row).map_err(|e| explain(&self.path, e))?)?;
             shown += 1;
         }
         let total: i64 = self
@@ -567,6 +618,34 @@ impl Store {
     }
 }
 
+/// Waits for a lock in naps of 0.25 to 2 ms, for up to `limit`. SQLite's `busy_timeout`
+/// backs off to 100 ms naps, so under contention a waiter sleeps through many free moments
+/// of a lock each verify holds for well under a millisecond (long tail latencies); a short
+/// nap costs one failed lock attempt, a few microseconds.
+fn lock_waiter(limit: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut started = Instant::now();
+    move |attempt| {
+        if attempt == 0 {
+            started = Instant::now();
+        }
+        if started.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_micros(250 << attempt.clamp(0, 3)));
+        true
+    }
+}
+
+/// `WAL_CHECKPOINT_BYTES`; debug builds (the test suite) may lower it with
+/// `TOKENCTL_WAL_LIMIT` so a test sees many checkpoint cycles in a few hundred verifies.
+fn wal_limit() -> u64 {
+    #[cfg(debug_assertions)]
+    if let Ok(Ok(limit)) = std::env::var("TOKENCTL_WAL_LIMIT").map(|v| v.parse()) {
+        return limit;
+    }
+    WAL_CHECKPOINT_BYTES
+}
+
 /// Creates the database file 0600 (and a missing folder 0700) before SQLite sees it, so
 /// there is no moment when it exists with looser permissions. Returns whether it was new.
 fn create_file(path: &Path) -> Result<bool> {
@@ -591,9 +670,71 @@ fn create_file(path: &Path) -> Result<bool> {
     }
 }
 
+/// Reads the 100-byte SQLite header before SQLite sees the file, so that a file which is
+/// plainly not ours (not SQLite, another application's, a newer tokenctl's) is refused
+/// without SQLite creating `-wal`/`-shm` files beside it, as it would for a WAL database.
+/// A header can lag the WAL, but the id is set once and the version only grows, so what
+/// it refuses is right; anything it lets through is vetted again through SQLite.
+fn precheck(path: &Path, access: Access) -> Result<()> {
+    let p = path.display();
+    // SQLite would quietly open a read-only file read-only, and set up its WAL files
+    // before a write fails; refuse first, touching nothing.
+    if access != Access::ReadOnly
+        && nix::unistd::access(path, nix::unistd::AccessFlags::W_OK).is_err()
+    {
+        bail!(
+            "database {p} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)"
+        );
+    }
+    // A folder, FIFO or device at --db is a typo (SQLite calls it a disk I/O error);
+    // checked before the header is read, as opening a FIFO for it would block.
+    if path.metadata().is_ok_and(|m| !m.is_file()) {
+        bail!(
+            "{p} is not a regular file, so not a tokenctl database: pass the database file's path"
+        );
+    }
+    let mut header = Vec::with_capacity(100);
+    File::open(path)
+        .and_then(|f| f.take(100).read_to_end(&mut header))
+        .map_err(|e| anyhow!("cannot read database {p} ({e}): check its permissions"))?;
+    if header.is_empty() {
+        // An empty file: `vet` decides (init and generate fill it in, others refuse it).
+        return Ok(());
+    }
+    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        bail!("{p} is not a tokenctl database (not SQLite, or corrupt): pass the right --db");
+    }
+    let be = |at: usize| {
+        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let (version, app_id) = (be(60), be(68));
+    // tokenctl switches a file to WAL (header bytes 18-19 = 2) before creating any table,
+    // so a rollback-journal file that has a schema (cookie at 40) but not our id was made
+    // by something else. Refusing it here also keeps SQLite from rolling back a hot
+    // `-journal` of that application, which would change its file.
+    let rollback_with_schema = header[18] == 1 && be(40) != 0;
+    if app_id == 0 && rollback_with_schema {
+        bail!(
+            "{p} is a SQLite database of another application, not tokenctl's: pass the right --db"
+        );
+    }
+    if app_id != 0 && app_id != APPLICATION_ID {
+        bail!(
+            "{p} belongs to another application (application_id {app_id:#x}), not tokenctl: pass the right --db"
+        );
+    }
+    if app_id == APPLICATION_ID && version > SCHEMA_VERSION {
+        bail!(
+            "{p} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl"
+        );
+    }
+    Ok(())
+}
+
 /// Turns SQLite's terse errors into what a user can act on, naming the file.
 fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
     let p = path.display();
+    let extended = err.sqlite_error().map_or(0, |e| e.extended_code);
     match err.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => {
             anyhow!("{p} is not a tokenctl database (not SQLite, or corrupt): pass the right --db")
@@ -604,9 +745,24 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
                 BUSY_TIMEOUT.as_secs()
             )
         }
+        // A WAL database cannot even be read without its -shm file; in a folder this user
+        // may not write, SQLite can neither create it nor (without -wal) recover.
+        Some(ErrorCode::ReadOnly)
+            if matches!(
+                extended,
+                ffi::SQLITE_READONLY_DIRECTORY
+                    | ffi::SQLITE_READONLY_CANTINIT
+                    | ffi::SQLITE_READONLY_CANTLOCK
+                    | ffi::SQLITE_READONLY_RECOVERY
+            ) =>
+        {
+            anyhow!(
+                "cannot read database {p}: SQLite needs its {p}-wal and {p}-shm files, and this user may not create or write them in that folder: make the folder writable for this user, or have a user who can write it run 'tokenctl list' once"
+            )
+        }
         Some(ErrorCode::ReadOnly) => {
             anyhow!(
-                "database {p} is read-only for this user: check the file and folder permissions"
+                "database {p} is read-only for this user: check the permissions of the file, its folder and its -wal/-shm files ('verify --no-record' only reads)"
             )
         }
         Some(ErrorCode::CannotOpen) => {
@@ -614,14 +770,48 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
                 "cannot open database {p}: check that it and its folder are readable (and writable, for commands that change it)"
             )
         }
-        Some(ErrorCode::DiskFull) => {
-            anyhow!("disk full writing {p}: free some space and try again")
+        Some(ErrorCode::DiskFull) => disk_full(path),
+        // On a full disk SQLite often reports the failed write or -shm growth as I/O errors.
+        Some(ErrorCode::SystemIoFailure) if free_bytes(path).is_some_and(|b| b < 1 << 16) => {
+            disk_full(path)
+        }
+        Some(ErrorCode::SystemIoFailure) => {
+            anyhow!("I/O error on database {p} ({err}): check the disk and the file")
         }
         Some(ErrorCode::DatabaseCorrupt) => {
             anyhow!("database {p} is corrupt: restore it from a backup")
         }
         _ => anyhow!("database {p}: {err}"),
     }
+}
+
+/// `explain` for a rusqlite error that travelled through `?` into an `anyhow::Error`.
+fn explained(path: &Path, err: anyhow::Error) -> anyhow::Error {
+    match err.downcast::<rusqlite::Error>() {
+        Ok(e) => explain(path, e),
+        Err(other) => other,
+    }
+}
+
+fn disk_full(path: &Path) -> anyhow::Error {
+    anyhow!(
+        "disk full writing database {}: free some space and try again (nothing was changed)",
+        path.display()
+    )
+}
+
+/// Space left for unprivileged writers on the file system holding `path`'s folder.
+fn free_bytes(path: &Path) -> Option<u64> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let stats = nix::sys::statvfs::statvfs(folder).ok()?;
+    Some(
+        stats
+            .blocks_available()
+            .saturating_mul(stats.fragment_size()),
+    )
 }
 
 fn resolve(conn: &Connection, reference: &str) -> Result<TokenRecord> {
