@@ -1,6 +1,9 @@
 //! Where tokens live. The types here are what commands see; `sqlite` is the only code in
 //! tokenctl that speaks SQL, so a server backend later is a sibling module, not a rewrite.
 
+// Benchmark-only bulk seeding (benches/verify.rs); not part of the tool's interface.
+#[doc(hidden)]
+pub mod seed;
 mod shared;
 mod sqlite;
 
