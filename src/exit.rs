@@ -52,9 +52,15 @@ pub fn status_of(err: &anyhow::Error) -> Status {
 /// True when the error is stdout or stderr going away (`tokenctl list | head -1`), which
 /// is the reader's choice, not a failure: such a run ends quietly with 0, as ripgrep does.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     err.chain().any(|cause| {
+        // serde_json hides the io::Error it wraps from `source()`: ask it directly.
         cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
     })
 }

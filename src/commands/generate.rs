@@ -14,7 +14,7 @@ use crate::render::{self, escape, json};
 use crate::scope::Scope;
 use crate::store::{Access, Durability, Inserted, NewToken, Store};
 use crate::time::{Timestamp, expires_after, parse_date, relative, rfc3339};
-use crate::token::{self, Prefix};
+use crate::token::{self, Prefix, Secret, TokenId};
 
 const DEFAULT_VALIDITY_DAYS: i64 = 30;
 const MAX_NAME: usize = 100;
@@ -42,7 +42,25 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             check_name(name).map_err(usage)?;
             name.clone()
         }
-        None if ctx.interactive() => prompt::name(check_name)?,
+        None if ctx.interactive() => {
+            // Catch a taken name while the person is still at the prompt; the insert
+            // checks again, in its transaction.
+            let existing = ctx
+                .db
+                .exists()
+                .then(|| Store::open(&ctx.db, Access::ReadOnly, Durability::Normal))
+                .transpose()?;
+            prompt::name(|name| {
+                check_name(name)?;
+                match existing.as_ref().map(|store| store.resolve(name)) {
+                    Some(Ok(token)) if token.name == name => Err(format!(
+                        "a token named '{}' already exists: choose another name",
+                        escape(name)
+                    )),
+                    _ => Ok(()),
+                }
+            })?
+        }
         None => {
             return Err(usage(
                 "--name is required when not at a terminal: tokenctl generate --name NAME",
@@ -81,18 +99,18 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     };
 
     // The row is committed with synchronous=FULL: only now may the secret be shown.
+    if let Err(err) = print_secret(ctx, &store, &id, &secret, out) {
+        // Nobody received the secret (`generate | false`): a token nobody holds must not
+        // stay valid. Not reported as a quiet broken pipe: this run failed.
+        store.revoke(&[id.as_str()], ctx.now, &super::actor())?;
+        bail!(
+            "could not print the secret ({err:#}): token '{}' ({id}) was revoked; generate another",
+            escape(&name)
+        );
+    }
     if ctx.json {
-        let Some(record) = store.get(id.as_str())? else {
-            bail!("token {id} vanished right after it was created; was the database replaced?");
-        };
-        let mut doc = json::token(&record, ctx.now);
-        doc.token = Some(secret.expose());
-        json::write(out, &doc)?;
-        out.flush()?;
         return Ok(Status::Success);
     }
-    writeln!(out, "{}", secret.expose())?;
-    out.flush()?;
     let expiry = match expires_at {
         Some(at) => format!("expires {} ({})", rfc3339(at), relative(ctx.now, at)),
         None => "never expires".to_owned(),
@@ -102,6 +120,27 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         escape(&name)
     ));
     Ok(Status::Success)
+}
+
+fn print_secret(
+    ctx: &Ctx,
+    store: &Store,
+    id: &TokenId,
+    secret: &Secret,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if ctx.json {
+        let Some(record) = store.get(id.as_str())? else {
+            bail!("token {id} vanished right after it was created; was the database replaced?");
+        };
+        let mut doc = json::token(&record, ctx.now);
+        doc.token = Some(secret.expose());
+        json::write(out, &doc)?;
+    } else {
+        writeln!(out, "{}", secret.expose())?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn check_name(name: &str) -> Result<(), String> {

@@ -10,7 +10,7 @@ use crate::cli::RefsArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
 use crate::render::{self, escape, json};
-use crate::store::{Access, Durability, Store, TokenRecord, TokenStatus};
+use crate::store::{Access, Durability, Store, TokenRecord};
 
 #[derive(Serialize)]
 struct Changed<'a> {
@@ -38,10 +38,11 @@ pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status
     let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
     let tokens = store.resolve_all(&args.references)?;
     // The store enforces this too, inside its transaction; checking here first gives the
-    // operator the reason and the way out.
+    // operator the reason and the way out. Not `status()`: a revoked token that has since
+    // expired reports "revoked" there, and cannot be restored either.
     if let Some(t) = tokens
         .iter()
-        .find(|t| t.status(ctx.now) == TokenStatus::Expired)
+        .find(|t| t.expires_at.is_some_and(|at| at <= ctx.now))
     {
         bail!(
             "'{}' ({}) has expired and cannot be restored: generate a new token instead (tokenctl generate --name ...); nothing was restored",

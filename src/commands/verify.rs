@@ -1,7 +1,7 @@
 //! `verify`: is this presented token valid, with these scopes? Answers with an exit code
 //! (0, 10-13), records the use or the failed attempt, and never prints the secret.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -84,17 +84,18 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         )));
     }
 
-    let presented = match read_presented(ctx, args)? {
-        Ok(presented) => presented,
-        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why.to_string()),
-    };
-
+    // Opened before the token is read, so a wrong --db is exit 1 naming the path whatever
+    // was presented, and the person at a terminal is not asked for a token in vain.
     let access = if args.no_record {
         Access::ReadOnly
     } else {
         Access::ReadWrite
     };
     let mut store = Store::open(&ctx.db, access, Durability::Normal)?;
+    let presented = match read_presented(ctx, args)? {
+        Ok(presented) => presented,
+        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why),
+    };
     let source = match (&args.source, args.no_record) {
         (_, true) => None,
         (Some(label), false) => Some(label.clone()),
@@ -221,22 +222,35 @@ fn finish(
 }
 
 /// Reads the token from `--token-env`, a hidden prompt at a terminal, or the first line of
-/// at most 4 KiB of stdin. The outer error is an I/O failure; the inner one a bad token.
-fn read_presented(ctx: &Ctx, args: &VerifyArgs) -> Result<Result<Presented, Malformed>> {
+/// at most 4 KiB of stdin. The outer error is an I/O failure; the inner one says why the
+/// presented token is malformed.
+fn read_presented(ctx: &Ctx, args: &VerifyArgs) -> Result<Result<Presented, String>> {
+    let why = |m: Malformed| m.to_string();
     if let Some(var) = &args.token_env {
         let Some(value) = std::env::var_os(var) else {
-            return Ok(Err(Malformed::Empty));
+            // Most likely a misconfigured hook or CI job: name what is missing.
+            return Ok(Err(format!(
+                "no token given: the variable {} is not set",
+                escape(var)
+            )));
         };
-        return Ok(value.to_str().map_or(Err(Malformed::Shape), token::parse));
+        return Ok(value
+            .to_str()
+            .map_or(Err(Malformed::Shape), token::parse)
+            .map_err(why));
     }
-    if ctx.stdin_is_tty && ctx.stderr_is_tty {
-        return Ok(token::parse(&prompt::secret()?));
+    if ctx.interactive() {
+        return Ok(token::parse(&prompt::secret()?).map_err(why));
     }
+    // Up to the first newline only: a caller that writes one line and keeps the pipe open
+    // (a coprocess waiting for the answer) must not hang us.
     let mut input = Vec::with_capacity(128);
     std::io::stdin()
         .lock()
         .take(MAX_INPUT)
-        .read_to_end(&mut input)?;
-    let line = input.split(|&b| b == b'\n').next().unwrap_or_default();
-    Ok(std::str::from_utf8(line).map_or(Err(Malformed::Shape), token::parse))
+        .read_until(b'\n', &mut input)?;
+    let line = input.strip_suffix(b"\n").unwrap_or(&input);
+    Ok(std::str::from_utf8(line)
+        .map_or(Err(Malformed::Shape), token::parse)
+        .map_err(why))
 }

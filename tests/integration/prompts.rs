@@ -1,1 +1,229 @@
-//! Placeholder: filled in by its owner.
+//! What a person at a terminal sees: the interactive generate, the delete confirmation,
+//! verify's hidden token prompt, and colours on a terminal only. Real PTYs, no sleeps.
+
+use predicates::prelude::*;
+
+use crate::pty::{DOWN, ENTER, Pty};
+use crate::util::TestEnv;
+
+/// Chooses the item `downs` below the first of the validity menu. The menu is redrawn
+/// after every key, so seeing its last item again means the key was handled.
+fn pick(pty: &mut Pty, downs: usize) {
+    pty.expect("custom");
+    for _ in 0..downs {
+        pty.send(DOWN);
+        pty.expect("custom");
+    }
+    pty.send(ENTER);
+}
+
+#[test]
+fn generate_asks_for_the_name_then_the_validity() {
+    let mut env = TestEnv::new();
+    env.at("2026-01-31T00:00:00Z");
+    let mut pty = env.pty(["generate"]);
+    pty.expect("Token name");
+    pty.line("github-ci");
+    pty.expect("Valid for");
+    pick(&mut pty, 1);
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("copy it now"), "{out}");
+    // Calendar months: the end of April, not 90 days.
+    assert_eq!(env.show("github-ci")["expires_at"], "2026-04-30T00:00:00Z");
+    let list = env.json(["list", "--json"]);
+    let id = list[0]["id"].as_str().unwrap();
+    assert!(
+        out.contains(&format!("tkn_{id}_")),
+        "the secret is shown: {out}"
+    );
+}
+
+#[test]
+fn generate_takes_a_custom_validity() {
+    let mut env = TestEnv::new();
+    env.at("2026-01-01T00:00:00Z");
+    let mut pty = env.pty(["generate", "--name", "t"]);
+    pty.expect("Valid for");
+    pick(&mut pty, 5);
+    pty.expect("Valid for (e.g.");
+    pty.line("45d");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(env.show("t")["expires_at"], "2026-02-15T00:00:00Z");
+}
+
+#[test]
+fn generate_asks_only_for_what_is_missing() {
+    let mut env = TestEnv::new();
+    env.at("2026-01-01T00:00:00Z");
+    let mut pty = env.pty(["generate", "--expires", "1y"]);
+    pty.expect("Token name");
+    pty.line("t");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("Valid for"), "{out}");
+    assert_eq!(env.show("t")["expires_at"], "2027-01-01T00:00:00Z");
+}
+
+#[test]
+fn generate_asks_again_for_an_empty_name() {
+    let env = TestEnv::new();
+    let mut pty = env.pty(["generate", "--no-expiry"]);
+    pty.expect("Token name");
+    pty.line("   ");
+    pty.expect("name is empty");
+    pty.line("second-try");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        env.show("second-try")["expires_at"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn generate_asks_again_for_a_taken_name() {
+    let env = TestEnv::new();
+    env.generate("taken", &[]);
+    let mut pty = env.pty(["generate", "--no-expiry"]);
+    pty.expect("Token name");
+    pty.line("taken");
+    pty.expect("a token named 'taken' already exists");
+    pty.line("free");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(env.show("free")["status"], "active");
+}
+
+#[test]
+fn generate_without_a_terminal_asks_nothing() {
+    let env = TestEnv::new();
+    env.cmd(["generate"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--name is required"));
+    // Nor does it ask for the validity: the default applies.
+    env.generate("t", &[]);
+}
+
+#[test]
+fn delete_asks_and_yes_deletes() {
+    let env = TestEnv::new();
+    env.generate("t", &[]);
+    env.cmd(["revoke", "t"]).assert().success();
+    let mut pty = env.pty(["delete", "t"]);
+    pty.expect("Delete 1 token: 't'");
+    pty.expect("cannot be undone");
+    pty.send("y");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("deleted 't'"), "{out}");
+    env.cmd(["show", "t"]).assert().code(1);
+}
+
+#[test]
+fn delete_asks_and_no_keeps_the_token() {
+    let env = TestEnv::new();
+    env.generate("t", &[]);
+    env.cmd(["revoke", "t"]).assert().success();
+    let mut pty = env.pty(["delete", "t"]);
+    pty.expect("cannot be undone");
+    pty.send("n");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("nothing deleted"), "{out}");
+    assert_eq!(env.show("t")["status"], "revoked");
+}
+
+#[test]
+fn delete_with_yes_does_not_ask() {
+    let env = TestEnv::new();
+    env.generate("t", &[]);
+    env.cmd(["revoke", "t"]).assert().success();
+    let (out, code) = env.pty(["delete", "t", "--yes"]).finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("cannot be undone"), "{out}");
+}
+
+#[test]
+fn verify_reads_the_token_at_a_terminal_without_echo() {
+    let env = TestEnv::new();
+    let token = env.generate("t", &[]);
+    let mut pty = env.pty(["verify", "-v"]);
+    pty.expect("Token");
+    pty.wait_echo_off();
+    pty.send(&format!("{token}{ENTER}"));
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("valid: 't'"), "{out}");
+    assert!(!out.contains(&token[15..]), "the secret was echoed: {out}");
+    assert_eq!(env.show("t")["usage_count"], 1);
+}
+
+/// The raw `list` output at a terminal, escape codes included.
+fn list_at_a_terminal(env: &TestEnv, args: &[&str]) -> String {
+    let (out, code) = env.pty(["list"].iter().chain(args)).finish_raw();
+    assert_eq!(code, 0, "{out}");
+    out
+}
+
+/// An env with one token in each status: active, revoked and expired.
+fn three_statuses() -> TestEnv {
+    let mut env = TestEnv::new();
+    env.at("2026-01-01T00:00:00Z");
+    env.generate("a", &[]);
+    env.generate("r", &[]);
+    env.generate("e", &["--expires", "1d"]);
+    env.cmd(["revoke", "r"]).assert().success();
+    env.at("2026-01-05T00:00:00Z");
+    env
+}
+
+#[test]
+fn list_colours_statuses_at_a_terminal() {
+    let env = three_statuses();
+    let out = list_at_a_terminal(&env, &[]);
+    for (status, sgr) in [
+        ("active", "\x1b[38;5;10m"),
+        ("revoked", "\x1b[38;5;11m"),
+        ("expired", "\x1b[38;5;9m"),
+    ] {
+        assert!(
+            out.contains(&format!("{sgr}{status}")),
+            "{status} in {out:?}"
+        );
+    }
+}
+
+#[test]
+fn no_color_turns_colours_off() {
+    let mut env = three_statuses();
+    env.var("NO_COLOR", "1");
+    let out = list_at_a_terminal(&env, &[]);
+    assert!(out.contains("revoked"), "{out}");
+    assert!(!out.contains('\x1b'), "{out:?}");
+    assert!(!list_at_a_terminal(&env, &["--color", "never"]).contains('\x1b'));
+}
+
+#[test]
+fn color_flag_beats_no_color_and_the_pipe() {
+    let mut env = three_statuses();
+    env.var("NO_COLOR", "1");
+    assert!(list_at_a_terminal(&env, &["--color", "always"]).contains("\x1b["));
+    env.cmd(["list", "--color", "always"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b["));
+}
+
+#[test]
+fn no_colours_in_a_pipe() {
+    let env = three_statuses();
+    env.cmd(["list"])
+        .assert()
+        .stdout(predicate::str::contains("active").and(predicate::str::contains("\x1b").not()));
+    env.cmd(["list", "--color", "auto"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b").not());
+}

@@ -28,6 +28,8 @@ pub struct Pty {
     session: OsSession,
     /// Everything read so far, for failure messages.
     seen: String,
+    /// The same, as the terminal got it: with ANSI codes, to test colours.
+    raw: String,
 }
 
 impl TestEnv {
@@ -50,6 +52,7 @@ impl Pty {
         Pty {
             session,
             seen: String::new(),
+            raw: String::new(),
         }
     }
 
@@ -71,11 +74,41 @@ impl Pty {
     /// Read until the child closes the PTY, reap it, and return (all output, exit code).
     /// Output is everything printed since spawn, with ANSI codes and CRs removed.
     pub fn finish(mut self) -> (String, i32) {
+        let code = self.exit_code();
+        (self.seen, code)
+    }
+
+    /// Like `finish`, but the output keeps its ANSI escape codes (still without CRs).
+    pub fn finish_raw(mut self) -> (String, i32) {
+        let code = self.exit_code();
+        (self.raw, code)
+    }
+
+    fn exit_code(&mut self) -> i32 {
         self.wait_for(Eof, "end of output");
         let status = self.session.get_process().wait().expect("wait for child");
         match status {
-            WaitStatus::Exited(_, code) => (self.seen, code),
+            WaitStatus::Exited(_, code) => code,
             other => panic!("child did not exit normally: {other:?}\n{}", self.seen),
+        }
+    }
+
+    /// Waits until the program has turned the terminal's echo off (a password prompt
+    /// ready to read), so keys sent next are neither echoed nor flushed away.
+    pub fn wait_echo_off(&mut self) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self
+            .session
+            .get_process()
+            .get_echo()
+            .expect("read PTY echo flag")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "echo still on after {TIMEOUT:?}\n{}",
+                self.rest()
+            );
+            std::thread::sleep(POLL);
         }
     }
 
@@ -102,6 +135,7 @@ impl Pty {
 
     fn record(&mut self, raw: &[u8]) -> String {
         let text = String::from_utf8_lossy(raw);
+        self.raw.push_str(&text.replace('\r', ""));
         let text = console::strip_ansi_codes(&text).replace('\r', "");
         self.seen.push_str(&text);
         text

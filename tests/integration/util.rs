@@ -173,6 +173,11 @@ impl TestEnv {
         token
     }
 
+    /// `show REF --json`: the token object (with show's extra keys), to assert on its fields.
+    pub fn show(&self, reference: &str) -> serde_json::Value {
+        self.json(["show", reference, "--json"])
+    }
+
     /// `verify EXTRA...` with the token on stdin (never argv, so it cannot leak via `ps`).
     pub fn verify(&self, token: &str, extra: &[&str]) -> Assert {
         let args = ["verify"].into_iter().chain(extra.iter().copied());

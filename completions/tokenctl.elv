@@ -1,0 +1,222 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tokenctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tokenctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tokenctl'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create a database'
+            cand generate 'Create a token and print its secret, once'
+            cand list 'List tokens with their status and usage'
+            cand ls 'List tokens with their status and usage'
+            cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
+            cand revoke 'Revoke active tokens (revoking a revoked token succeeds)'
+            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand delete 'Delete revoked or expired tokens for good'
+            cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
+            cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page of tokenctl or of one of its commands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;init'= {
+            cand --group 'The group that shares the database [default: the folder''s group]'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --shared 'Make the database usable by a group: file 0660 in a setgid folder 2770'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;generate'= {
+            cand -n 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)'
+            cand --name 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)'
+            cand --expires 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]'
+            cand --expires-at 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time'
+            cand -s 'A permission, resource:action (unikernel:create), resource:* or *; repeatable'
+            cand --scope 'A permission, resource:action (unikernel:create), resource:* or *; repeatable'
+            cand --prefix 'The token''s prefix, so scanners and humans can tell tokens apart'
+            cand -d 'What the token is for'
+            cand --description 'What the token is for'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --no-expiry 'The token never expires'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;list'= {
+            cand --status 'Which tokens to show'
+            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d'
+            cand --unused-since 'Only tokens not used within this span, e.g. 30d (never used counts from creation)'
+            cand --sort 'Order of the rows'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;ls'= {
+            cand --status 'Which tokens to show'
+            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d'
+            cand --unused-since 'Only tokens not used within this span, e.g. 30d (never used counts from creation)'
+            cand --sort 'Order of the rows'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;show'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;revoke'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;restore'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;delete'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;verify'= {
+            cand -s 'A scope the token must cover; repeatable'
+            cand --scope 'A scope the token must cover; repeatable'
+            cand --token-env 'Read the token from this environment variable instead of stdin'
+            cand --source 'Where the token is used from, recorded with its use [default: the host name]'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --no-record 'Check the token without recording its use (works on a read-only database)'
+            cand -v 'Explain the outcome on stderr'
+            cand --verbose 'Explain the outcome on stderr'
+            cand -q 'Print nothing on stderr, not even the reason for a denial'
+            cand --quiet 'Print nothing on stderr, not even the reason for a denial'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;log'= {
+            cand --since 'Only events within this span, e.g. 7d'
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;completions'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;man'= {
+            cand --db 'Database file [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;help'= {
+            cand init 'Create a database'
+            cand generate 'Create a token and print its secret, once'
+            cand list 'List tokens with their status and usage'
+            cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
+            cand revoke 'Revoke active tokens (revoking a revoked token succeeds)'
+            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand delete 'Delete revoked or expired tokens for good'
+            cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
+            cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page of tokenctl or of one of its commands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;help;init'= {
+        }
+        &'tokenctl;help;generate'= {
+        }
+        &'tokenctl;help;list'= {
+        }
+        &'tokenctl;help;show'= {
+        }
+        &'tokenctl;help;revoke'= {
+        }
+        &'tokenctl;help;restore'= {
+        }
+        &'tokenctl;help;delete'= {
+        }
+        &'tokenctl;help;verify'= {
+        }
+        &'tokenctl;help;log'= {
+        }
+        &'tokenctl;help;completions'= {
+        }
+        &'tokenctl;help;man'= {
+        }
+        &'tokenctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
