@@ -64,10 +64,59 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
         let layout = table::Layout {
             tty: ctx.stdout_is_tty,
             color: ctx.color_stdout,
+            width: table::terminal_width(),
         };
         table::list(out, &tokens, ctx.now, &layout)?;
     }
     out.flush()?;
-    render::note(&table::footer(counts));
+    let any_soon = tokens
+        .iter()
+        .any(|t| table::expires_soon(t, ctx.now, t.status(ctx.now)));
+    render::note(&table::footer(counts, &filter_text(args), any_soon));
+    // The busiest first: a brute force outranks one mistyped secret.
+    let mut failing: Vec<_> = tokens
+        .iter()
+        .filter(|t| table::failing_recently(t, ctx.now))
+        .collect();
+    failing.sort_by_key(|t| std::cmp::Reverse(t.failed_count));
+    for t in failing.iter().take(WARNINGS) {
+        if let Some(text) = table::failure_warning(t, ctx.now) {
+            render::warn(&text, ctx.color_stderr);
+        }
+    }
+    if failing.len() > WARNINGS {
+        render::warn(
+            &format!(
+                "{} more tokens with recent failed attempts; see 'tokenctl log'",
+                failing.len() - WARNINGS
+            ),
+            ctx.color_stderr,
+        );
+    }
     Ok(Status::Success)
+}
+
+/// At most this many failed-attempt warnings under the table; the log has the rest.
+const WARNINGS: usize = 3;
+
+/// The filter as the user typed it, for the footer: "hidden by --status revoked".
+fn filter_text(args: &ListArgs) -> String {
+    let mut parts = Vec::new();
+    match args.status {
+        StatusFilter::All => {}
+        StatusFilter::Active => parts.push("--status active".to_owned()),
+        StatusFilter::Revoked => parts.push("--status revoked".to_owned()),
+        StatusFilter::Expired => parts.push("--status expired".to_owned()),
+    }
+    if let Some(span) = &args.expiring_within {
+        parts.push(format!("--expiring-within {}", render::escape(span)));
+    }
+    if let Some(span) = &args.unused_since {
+        parts.push(format!("--unused-since {}", render::escape(span)));
+    }
+    if parts.is_empty() {
+        "the filter".to_owned()
+    } else {
+        parts.join(" ")
+    }
 }

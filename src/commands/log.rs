@@ -37,7 +37,11 @@ pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
     } else if events.is_empty() && failures.is_empty() {
         render::note("no events in this range");
     } else {
-        log::human(out, &events, &failures, ctx.color_stdout)?;
+        let width = ctx
+            .stdout_is_tty
+            .then(render::table::terminal_width)
+            .flatten();
+        log::human(out, &events, &failures, ctx.color_stdout, width)?;
     }
     Ok(Status::Success)
 }

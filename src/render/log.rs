@@ -13,11 +13,15 @@ use crate::store::{Event, FailureDay};
 use super::show::{EventJson, date_of, event_json};
 use super::{escape, json, paint};
 
+/// Names longer than this are not padded to: they push their own line only.
+const NAME_PAD: usize = 20;
+
 pub fn human(
     out: &mut dyn Write,
     events: &[Event],
     failures: &[FailureDay],
     color: bool,
+    width: Option<u16>,
 ) -> Result<()> {
     enum Line<'a> {
         Event(&'a Event),
@@ -35,23 +39,42 @@ pub fn human(
         )
     }));
     lines.sort_by_key(|(at, _)| *at);
+    // Names differ in length: pad them so the column after (who, or how many) lines up,
+    // up to a point: one long name should not push every line past the terminal's edge.
+    let name_width = lines
+        .iter()
+        .map(|(_, line)| match line {
+            Line::Event(e) => escape(&e.token_name).chars().count(),
+            Line::Failures(f) => escape(&f.token_name).chars().count(),
+        })
+        .filter(|&w| w <= NAME_PAD)
+        .max()
+        .unwrap_or(0);
+    let dim = Style::new().dim();
     for (_, line) in lines {
-        match line {
+        let (when, action, style, id, name, rest, detail) = match line {
             Line::Event(e) => {
                 let style = match e.action.as_str() {
                     "generated" | "restored" => Style::new().green(),
                     "revoked" => Style::new().yellow(),
                     _ => Style::new().red(),
                 };
-                writeln!(
-                    out,
-                    "{}  {}  {}  {}  by {}",
-                    e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
-                    paint(&format!("{:<9}", escape(&e.action)), &style, color),
-                    escape(&e.token_id),
-                    escape(&e.token_name),
-                    escape(&e.actor),
-                )?;
+                let detail = e
+                    .detail
+                    .as_deref()
+                    .map(|text| format!("  ({})", super::detail(text)))
+                    .unwrap_or_default();
+                (
+                    e.at.with_timezone(&Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    escape(&e.action).into_owned(),
+                    style,
+                    &e.token_id,
+                    &e.token_name,
+                    format!("by {}", escape(&e.actor)),
+                    detail,
+                )
             }
             Line::Failures(f) => {
                 let noun = if f.failures == 1 {
@@ -59,16 +82,34 @@ pub fn human(
                 } else {
                     "attempts"
                 };
-                writeln!(
-                    out,
-                    "{}        {}  {}  {}  {} failed verify {noun}",
-                    date_of(f.day),
-                    paint(&format!("{:<9}", "failed"), &Style::new().red(), color),
-                    escape(&f.token_id),
-                    escape(&f.token_name),
-                    f.failures,
-                )?;
+                (
+                    // Counted per UTC day, so the day has no time of day.
+                    format!("{} UTC", date_of(f.day)),
+                    "failed".to_owned(),
+                    Style::new().red(),
+                    &f.token_id,
+                    &f.token_name,
+                    format!("{} failed verify {noun}", f.failures),
+                    String::new(),
+                )
             }
+        };
+        let name = escape(name);
+        let pad = name_width.saturating_sub(name.chars().count());
+        let start = format!(
+            "{when:<16}  {}  {}  {name}{:pad$}  {rest}",
+            paint(&format!("{action:<9}"), &style, color),
+            escape(id),
+            "",
+        );
+        // At a terminal the detail goes where it would wrap the line; a pipe gets it all.
+        let room = width.is_none_or(|w| {
+            console::measure_text_width(&start) + detail.chars().count() <= usize::from(w)
+        });
+        if room && !detail.is_empty() {
+            writeln!(out, "{start}{}", paint(&detail, &dim, color))?;
+        } else {
+            writeln!(out, "{start}")?;
         }
     }
     Ok(())

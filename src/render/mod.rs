@@ -44,3 +44,19 @@ pub fn warn(message: &str, color: bool) {
     let label = paint("warning:", &Style::new().yellow().bold(), color);
     note(&format!("{label} {message}"));
 }
+
+/// An event's detail for a person: escaped, with an RFC 3339 time in it ("expires
+/// 2027-09-01T09:00:00Z", as the store records it) cut to its local date, which is all
+/// a history line needs.
+pub fn detail(text: &str) -> String {
+    text.split(' ')
+        .map(|word| match chrono::DateTime::parse_from_rfc3339(word) {
+            Ok(t) => t
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string(),
+            Err(_) => escape(word).into_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

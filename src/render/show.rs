@@ -26,21 +26,23 @@ pub struct Details<'a> {
     pub now: Timestamp,
 }
 
+/// Width of the label column; "description" and its gap.
+const LABEL: usize = 13;
+
 pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
     let t = d.token;
     let now = d.now;
     let status = t.status(now);
     let dim = Style::new().dim();
-    let label = |name: &str| paint(&format!("{name:<12}"), &dim, color);
+    let red = Style::new().red();
+    let label = |name: &str| paint(&format!("{name:<LABEL$}"), &dim, color);
+    let blank = " ".repeat(LABEL);
 
     writeln!(
         out,
         "{}  {}",
         hint(&escape(&t.prefix), &escape(&t.id)),
-        Style::new()
-            .bold()
-            .force_styling(color)
-            .apply_to(escape(&t.name))
+        paint(&escape(&t.name), &Style::new().bold(), color)
     )?;
     let mut status_text = paint(status.as_str(), &status_style(status), color);
     if expires_soon(t, now, status) {
@@ -67,23 +69,26 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
     if let Some(at) = t.revoked_at {
         writeln!(out, "  {}{}", label("revoked"), when(now, at))?;
     }
-    let uses = match (t.last_used_at, &t.last_used_source) {
-        (Some(at), Some(source)) => format!(
-            "{}, last {} from {}",
-            t.usage_count,
-            relative(now, at),
-            escape(source)
-        ),
-        (Some(at), None) => format!("{}, last {}", t.usage_count, relative(now, at)),
-        _ => "never used".to_owned(),
+    writeln!(out, "  {}{}", label("uses"), t.usage_count)?;
+    let last_used = match (t.last_used_at, &t.last_used_source) {
+        (Some(at), Some(source)) => format!("{}  from {}", when(now, at), escape(source)),
+        (Some(at), None) => when(now, at),
+        _ => "never".to_owned(),
     };
-    writeln!(out, "  {}{uses}", label("uses"))?;
+    writeln!(out, "  {}{last_used}", label("last used"))?;
     let failed = match t.last_failed_at {
-        Some(at) => paint(
-            &format!("{}, last {}", t.failed_count, relative(now, at)),
-            &Style::new().red(),
-            color,
-        ),
+        Some(at) => {
+            // A revoked token still being presented is the classic sign of a leak.
+            let after = match t.revoked_at {
+                Some(revoked) if at > revoked => ", after it was revoked",
+                _ => "",
+            };
+            paint(
+                &format!("{}, last {}{after}", t.failed_count, when(now, at)),
+                &red,
+                color,
+            )
+        }
         None => "none".to_owned(),
     };
     writeln!(out, "  {}{failed}", label("failed"))?;
@@ -98,7 +103,7 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         let name = if i == 0 {
             label("sources")
         } else {
-            " ".repeat(12)
+            blank.clone()
         };
         let noun = if s.uses == 1 { "use" } else { "uses" };
         writeln!(
@@ -110,28 +115,43 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         )?;
     }
 
-    let (line, peak) = sparkline(d.daily, now);
     let first = now - chrono::Duration::days(DAYS - 1);
-    writeln!(
-        out,
-        "  {}{line}  {} .. {}, peak {peak}/day",
-        label("daily use"),
-        first.format("%b %d"),
-        now.format("%b %d"),
-    )?;
+    let range = format!("{} .. {}", first.format("%b %d"), now.format("%b %d"));
+    let (line, peak) = sparkline(d.daily, now, |day| day.uses);
+    let summary = if peak == 0 {
+        format!("{range}: no use")
+    } else {
+        format!("{range}, peak {peak}/day")
+    };
+    writeln!(out, "  {}{line}  {summary}", label("daily use"))?;
+    let (line, peak) = sparkline(d.daily, now, |day| day.failures);
+    if peak > 0 {
+        writeln!(
+            out,
+            "  {}{}  {range}, peak {peak}/day",
+            label("failed/day"),
+            paint(&line, &red, color)
+        )?;
+    }
 
     for (i, e) in d.events.iter().enumerate() {
         let name = if i == 0 {
             label("history")
         } else {
-            " ".repeat(12)
+            blank.clone()
         };
+        let detail = e
+            .detail
+            .as_deref()
+            .map(|text| format!("  ({})", super::detail(text)))
+            .unwrap_or_default();
         writeln!(
             out,
-            "  {name}{}  {:<9}  by {}",
+            "  {name}{}  {:<9}  by {}{}",
             e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
             escape(&e.action),
-            escape(&e.actor)
+            escape(&e.actor),
+            paint(&detail, &dim, color),
         )?;
     }
     Ok(())
@@ -147,22 +167,35 @@ fn when(now: Timestamp, at: Timestamp) -> String {
 }
 
 /// One character per day for the last `DAYS` days, oldest first: `·` for no use, then
-/// eight heights scaled to the busiest day. Returns the line and the peak.
-pub fn sparkline(daily: &[DayUse], now: Timestamp) -> (String, u64) {
+/// eight heights scaled to the busiest day. Returns the line and the peak. `count` picks
+/// what is drawn: uses or failures.
+pub fn sparkline(
+    daily: &[DayUse],
+    now: Timestamp,
+    count: impl Fn(&DayUse) -> u64,
+) -> (String, u64) {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let today = crate::store::day_of(now);
-    let peak = daily.iter().map(|d| d.uses).max().unwrap_or(0);
-    let line = (today - DAYS + 1..=today)
-        .map(|day| match daily.iter().find(|d| d.day == day) {
-            Some(d) if d.uses > 0 && peak > 0 => {
-                // Round up, so a single use on a busy token still shows.
-                let level = (d.uses * BARS.len() as u64)
-                    .div_ceil(peak)
-                    .clamp(1, BARS.len() as u64);
-                BARS[level as usize - 1]
-            }
-            _ => '·',
-        })
+    let first = today - DAYS + 1;
+    let peak = daily
+        .iter()
+        .filter(|d| d.day >= first)
+        .map(&count)
+        .max()
+        .unwrap_or(0);
+    let line = (first..=today)
+        .map(
+            |day| match daily.iter().find(|d| d.day == day).map(&count) {
+                Some(n) if n > 0 && peak > 0 => {
+                    // Round up, so a single use on a busy token still shows.
+                    let level = (n.saturating_mul(BARS.len() as u64))
+                        .div_ceil(peak)
+                        .clamp(1, BARS.len() as u64);
+                    BARS[level as usize - 1]
+                }
+                _ => '·',
+            },
+        )
         .collect();
     (line, peak)
 }
