@@ -399,12 +399,17 @@ fn run() -> Result<()> {
                     Err(e) => bail!("seeded token does not parse: {e}"),
                 };
                 let now = now0 + chrono::Duration::milliseconds((i as f64 * step * 1000.0) as i64);
-                let (valid, _) = store.check(&presented.id, now, Some("bench"), |found| {
-                    let valid = found
-                        .and_then(|t| t.hash)
-                        .is_some_and(|h| h.matches(&presented.hash));
-                    (valid, if valid { Record::Use } else { Record::Failure })
-                })?;
+                let (valid, _) = store.check(
+                    &presented.id,
+                    || now,
+                    Some("bench"),
+                    |found, _| {
+                        let valid = found
+                            .and_then(|t| t.hash)
+                            .is_some_and(|h| h.matches(&presented.hash));
+                        (valid, if valid { Record::Use } else { Record::Failure })
+                    },
+                )?;
                 ok += u64::from(valid);
             }
         }

@@ -1,5 +1,5 @@
 //! The globals every command needs, resolved once: database path, colour per stream,
-//! JSON mode and the clock, read a single time so one command sees one "now".
+//! JSON mode and the clock, read at the start so one command sees one "now".
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,42 +10,49 @@ use crate::cli::{ColorChoice, Global};
 use crate::time::Timestamp;
 
 pub struct Ctx {
-    /// The database path, and whether it was chosen by the user (for error hints).
     pub db: PathBuf,
-    pub db_explicit: bool,
     pub json: bool,
     pub color_stdout: bool,
     pub color_stderr: bool,
     pub stdout_is_tty: bool,
     pub stderr_is_tty: bool,
     pub stdin_is_tty: bool,
+    /// When the command started. Work that may wait (a verify for its lock, generate for
+    /// a person at a prompt) asks `clock()` again at the moment that matters.
     pub now: Timestamp,
+    fixed_now: Option<Timestamp>,
 }
 
 impl Ctx {
     pub fn resolve(global: &Global) -> Result<Ctx> {
-        let (db, db_explicit) = match &global.db {
+        let db = match &global.db {
             Some(path) if path.as_os_str().is_empty() => {
                 return Err(crate::exit::usage(
                     "--db / TOKENCTL_DB is empty: give a database path",
                 ));
             }
-            Some(path) => (path.clone(), true),
-            None => (default_db()?, false),
+            Some(path) => path.clone(),
+            None => default_db()?,
         };
+        let fixed_now = fixed_now()?;
         let stdout_is_tty = std::io::stdout().is_terminal();
         let stderr_is_tty = std::io::stderr().is_terminal();
         Ok(Ctx {
             db,
-            db_explicit,
             json: global.json,
             color_stdout: use_color(global.color, stdout_is_tty),
             color_stderr: use_color(global.color, stderr_is_tty),
             stdout_is_tty,
             stderr_is_tty,
             stdin_is_tty: std::io::stdin().is_terminal(),
-            now: now()?,
+            now: fixed_now.unwrap_or_else(chrono::Utc::now),
+            fixed_now,
         })
+    }
+
+    /// The time now (the pinned one, in tests).
+    pub fn clock(&self) -> Timestamp {
+        self.fixed_now.unwrap_or_else(chrono::Utc::now)
     }
 
     /// Prompts need a person: a terminal to read from and one to draw on.
@@ -75,15 +82,15 @@ fn default_db() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("tokens.db"))
 }
 
-/// The clock. Debug builds (the test suite) may pin it with `TOKENCTL_NOW`; release builds
-/// ignore the variable, so nobody can revive an expired token by setting it for `verify`.
-fn now() -> Result<Timestamp> {
+/// A pinned clock: debug builds (the test suite) honour `TOKENCTL_NOW`; release builds
+/// ignore it, so nobody can revive an expired token by setting it for `verify`.
+fn fixed_now() -> Result<Option<Timestamp>> {
     #[cfg(debug_assertions)]
     if let Some(fixed) = std::env::var_os("TOKENCTL_NOW") {
         let fixed = fixed.to_string_lossy();
         return chrono::DateTime::parse_from_rfc3339(&fixed)
-            .map(|t| t.to_utc())
+            .map(|t| Some(t.to_utc()))
             .with_context(|| format!("TOKENCTL_NOW={fixed} is not an RFC 3339 time"));
     }
-    Ok(chrono::Utc::now())
+    Ok(None)
 }

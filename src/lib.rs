@@ -47,7 +47,13 @@ fn execute(cli: &Cli) -> anyhow::Result<Status> {
     let ctx = ctx::Ctx::resolve(&cli.global)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    // Prompts (dialoguer) draw with console's global setting: make it follow --color too.
+    console::set_colors_enabled_stderr(ctx.color_stderr);
     let status = commands::dispatch(&ctx, &cli.command, &mut out)?;
-    out.flush()?;
-    Ok(status)
+    match out.flush() {
+        // The reader left; the answer still stands. For verify it is the verdict, which
+        // a closed pipe must never turn into exit 0.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+        result => result.map(|()| status).map_err(Into::into),
+    }
 }

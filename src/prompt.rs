@@ -25,8 +25,9 @@ pub fn name(check: impl Fn(&str) -> Result<(), String>) -> Result<String> {
         .context("reading the token name")
 }
 
-/// Asks how long the token is valid; returns its expiry.
-pub fn validity(now: Timestamp) -> Result<Timestamp> {
+/// Asks how long the token is valid; returns the answer as an `--expires` value, so the
+/// caller measures it from when the token is made, not from when the question was asked.
+pub fn validity(now: Timestamp) -> Result<String> {
     let mut items: Vec<&str> = VALIDITY.iter().map(|(label, _)| *label).collect();
     items.push("custom");
     let choice = Select::with_theme(&ColorfulTheme::default())
@@ -36,14 +37,14 @@ pub fn validity(now: Timestamp) -> Result<Timestamp> {
         .interact_on(&Term::stderr())
         .context("reading the validity")?;
     if let Some((_, spec)) = VALIDITY.get(choice) {
-        return expires_after(spec, now).map_err(anyhow::Error::msg);
+        return Ok((*spec).to_owned());
     }
     let spec = Input::<String>::with_theme(&ColorfulTheme::default())
         .with_prompt("Valid for (e.g. 45d, 2w, 18m)")
         .validate_with(|input: &String| expires_after(input.trim(), now).map(|_| ()))
         .interact_text_on(&Term::stderr())
         .context("reading the validity")?;
-    expires_after(spec.trim(), now).map_err(anyhow::Error::msg)
+    Ok(spec.trim().to_owned())
 }
 
 pub fn confirm(question: &str) -> Result<bool> {

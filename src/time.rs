@@ -65,12 +65,23 @@ fn add_spec(spec: &str, now: Timestamp) -> Result<Timestamp, String> {
 /// (`30d`, `12h`, `90days`). n >= 1; result after now and at most 100 years ahead.
 pub fn expires_after(spec: &str, now: Timestamp) -> Result<Timestamp, String> {
     let t = add_spec(spec, now)?;
-    let limit = now.checked_add_months(Months::new(MAX_MONTHS_AHEAD));
     if t <= now {
         return Err(bad_duration(spec));
     }
-    if limit.is_some_and(|limit| t > limit) {
-        return Err(format!("duration '{spec}' is too long: at most 100 years"));
+    within_bounds(t, now).map_err(|why| format!("duration '{spec}' is {why}"))
+}
+
+/// Times are stored in whole seconds: a token must live at least a minute, or it would
+/// be expired before anyone could use it; and at most 100 years, for both ways to say it.
+fn within_bounds(t: Timestamp, now: Timestamp) -> Result<Timestamp, &'static str> {
+    if t < now + Duration::minutes(1) {
+        return Err("too short: at least 1 minute");
+    }
+    if now
+        .checked_add_months(Months::new(MAX_MONTHS_AHEAD))
+        .is_some_and(|limit| t > limit)
+    {
+        return Err("too long: at most 100 years");
     }
     Ok(t)
 }
@@ -92,7 +103,7 @@ pub fn parse_date(s: &str, now: Timestamp) -> Result<Timestamp, String> {
     if t <= now {
         return Err(format!("'{s}' is in the past"));
     }
-    Ok(t)
+    within_bounds(t, now).map_err(|why| format!("'{s}' is {why} from now"))
 }
 
 /// For filters like `--expiring-within 7d`, `--unused-since 30d`, `--since 2w`: same

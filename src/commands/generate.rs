@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use chrono::Duration;
 
 use crate::cli::GenerateArgs;
 use crate::ctx::Ctx;
@@ -21,6 +20,9 @@ const MAX_NAME: usize = 100;
 const MAX_DESCRIPTION: usize = 1000;
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status> {
+    for value in args.scopes.iter().chain(&args.description) {
+        super::refuse_secret(value)?;
+    }
     let prefix = Prefix::parse(&args.prefix).map_err(usage)?;
     let mut scopes = args
         .scopes
@@ -67,7 +69,13 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             ));
         }
     };
-    let expires_at = expiry(ctx, args)?;
+    let expiry = expiry(ctx, args)?;
+    let now = ctx.clock();
+    let expires_at = match expiry {
+        Expiry::Never => None,
+        Expiry::At(at) => Some(at),
+        Expiry::After(spec) => Some(expires_after(&spec, now).map_err(usage)?),
+    };
 
     let mut store = Store::open(&ctx.db, Access::Create, Durability::Full)?;
     // A fresh id colliding with an existing one is astronomically rare; retry anyway.
@@ -82,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             hash: secret.hash(),
             description: args.description.as_deref(),
             scopes: &scopes,
-            created_at: ctx.now,
+            created_at: now,
             expires_at,
         };
         match store.insert(&new, &super::actor())? {
@@ -93,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
                 "a token named '{}' already exists ({}, {}): choose another --name, or revoke and delete that one first",
                 escape(&name),
                 existing.id,
-                existing.status(ctx.now).as_str()
+                existing.status(now).as_str()
             ),
         }
     };
@@ -102,9 +110,13 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     if let Err(err) = print_secret(ctx, &store, &id, &secret, out) {
         // Nobody received the secret (`generate | false`): a token nobody holds must not
         // stay valid. Not reported as a quiet broken pipe: this run failed.
-        store.revoke(&[id.as_str()], ctx.now, &super::actor())?;
+        let revoked = match store.revoke(&[id.as_str()], now, &super::actor()) {
+            Ok(_) => "was revoked".to_owned(),
+            // Both failures matter: say that a token nobody holds is still active.
+            Err(revoke) => format!("is STILL ACTIVE, revoking it failed ({revoke:#}): revoke it"),
+        };
         bail!(
-            "could not print the secret ({err:#}): token '{}' ({id}) was revoked; generate another",
+            "could not print the secret ({err:#}): token '{}' ({id}) {revoked}; generate another",
             escape(&name)
         );
     }
@@ -112,7 +124,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         return Ok(Status::Success);
     }
     let expiry = match expires_at {
-        Some(at) => format!("expires {} ({})", rfc3339(at), relative(ctx.now, at)),
+        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
         None => "never expires".to_owned(),
     };
     render::note(&format!(
@@ -144,6 +156,11 @@ fn print_secret(
 }
 
 fn check_name(name: &str) -> Result<(), String> {
+    if token::parse(name).is_ok() {
+        return Err(
+            "that name is a token secret: choose a plain name such as github-ci".to_owned(),
+        );
+    }
     if name.trim().is_empty() {
         return Err("the token name is empty: give a name such as github-ci".to_owned());
     }
@@ -155,18 +172,28 @@ fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Option<Timestamp>> {
+/// When the token expires, as the user put it; a duration is measured from the moment
+/// the token is made (after any prompt), not from when the command started.
+enum Expiry {
+    Never,
+    At(Timestamp),
+    After(String),
+}
+
+fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Expiry> {
     if args.no_expiry {
-        return Ok(None);
+        return Ok(Expiry::Never);
     }
     if let Some(spec) = &args.expires {
-        return expires_after(spec, ctx.now).map(Some).map_err(usage);
+        // Checked now, so a bad value is a usage error before anything is asked.
+        expires_after(spec, ctx.now).map_err(usage)?;
+        return Ok(Expiry::After(spec.clone()));
     }
     if let Some(date) = &args.expires_at {
-        return parse_date(date, ctx.now).map(Some).map_err(usage);
+        return parse_date(date, ctx.now).map(Expiry::At).map_err(usage);
     }
     if ctx.interactive() {
-        return prompt::validity(ctx.now).map(Some);
+        return prompt::validity(ctx.now).map(Expiry::After);
     }
-    Ok(Some(ctx.now + Duration::days(DEFAULT_VALIDITY_DAYS)))
+    Ok(Expiry::After(format!("{DEFAULT_VALIDITY_DAYS}d")))
 }

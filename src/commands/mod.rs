@@ -44,3 +44,14 @@ fn actor() -> String {
         _ => format!("uid {uid}"),
     }
 }
+
+/// A token pasted into the wrong flag must not be stored (`--source`) or echoed back in an
+/// error (`--scope`): refuse it without quoting it.
+fn refuse_secret(value: &str) -> Result<()> {
+    if crate::token::parse(value).is_ok() {
+        return Err(crate::exit::usage(
+            "that value is a token secret: never pass a token in a flag; verify reads it from stdin or --token-env",
+        ));
+    }
+    Ok(())
+}

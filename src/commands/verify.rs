@@ -13,7 +13,7 @@ use crate::prompt;
 use crate::render::{self, escape, json, table::expires_soon};
 use crate::scope::{self, Scope};
 use crate::store::{Access, Durability, Record, Store, TokenRecord, TokenStatus};
-use crate::time::relative;
+use crate::time::{Timestamp, relative};
 use crate::token::{self, Malformed, Presented};
 
 /// At most this much of stdin is read: a token is about 60 bytes, a header line a little more.
@@ -68,6 +68,9 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
              pass it on stdin (printf '%s\\n' \"$TOKEN\" | tokenctl verify) or name a variable with --token-env VAR",
         ));
     }
+    for value in args.scopes.iter().chain(&args.source) {
+        super::refuse_secret(value)?;
+    }
     let asked = args
         .scopes
         .iter()
@@ -94,16 +97,23 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     let mut store = Store::open(&ctx.db, access, Durability::Normal)?;
     let presented = match read_presented(ctx, args)? {
         Ok(presented) => presented,
-        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why),
+        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why, ctx.now),
     };
     let source = match (&args.source, args.no_record) {
         (_, true) => None,
         (Some(label), false) => Some(label.clone()),
         (None, false) => Some(gethostname::gethostname().to_string_lossy().into_owned()),
     };
-    let (code, token) = store.check(&presented.id, ctx.now, source.as_deref(), |found| {
-        judge(found, &presented, &asked, ctx)
-    })?;
+    let mut now = ctx.now;
+    let (code, token) = store.check(
+        &presented.id,
+        || ctx.clock(),
+        source.as_deref(),
+        |found, decided_at| {
+            now = decided_at;
+            judge(found, &presented, &asked, decided_at)
+        },
+    )?;
     // A wrong secret learns nothing about the token it guessed at.
     let token = token.filter(|_| code != Code::Unknown);
     let reason = match (code, &token) {
@@ -113,14 +123,14 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
             escape(&t.name),
             t.id,
             t.revoked_at
-                .map_or_else(String::new, |at| relative(ctx.now, at))
+                .map_or_else(String::new, |at| relative(now, at))
         ),
         (Code::Expired, Some(t)) => format!(
             "token expired: '{}' ({}) expired {}",
             escape(&t.name),
             t.id,
             t.expires_at
-                .map_or_else(String::new, |at| relative(ctx.now, at))
+                .map_or_else(String::new, |at| relative(now, at))
         ),
         (Code::MissingScope, Some(t)) => {
             let missing: Vec<String> = asked
@@ -141,11 +151,11 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     if code == Code::Valid && !args.quiet {
         if let Some(t) = token
             .as_ref()
-            .filter(|t| expires_soon(t, ctx.now, TokenStatus::Active))
+            .filter(|t| expires_soon(t, now, TokenStatus::Active))
         {
             let at = t
                 .expires_at
-                .map_or_else(String::new, |at| relative(ctx.now, at));
+                .map_or_else(String::new, |at| relative(now, at));
             render::warn(
                 &format!(
                     "token '{}' ({}) expires {at}: generate its successor",
@@ -156,7 +166,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
             );
         }
     }
-    finish(ctx, args, out, code, token.as_ref(), &reason)
+    finish(ctx, args, out, code, token.as_ref(), &reason, now)
 }
 
 /// Decides, inside the store's transaction, what the token's state means and what to record.
@@ -164,7 +174,7 @@ fn judge(
     found: Option<&TokenRecord>,
     presented: &Presented,
     asked: &[Scope],
-    ctx: &Ctx,
+    now: Timestamp,
 ) -> (Code, Record) {
     let Some(token) = found else {
         return (Code::Unknown, Record::Nothing);
@@ -175,7 +185,7 @@ fn judge(
     {
         return (Code::Unknown, Record::Failure);
     }
-    let code = match token.status(ctx.now) {
+    let code = match token.status(now) {
         TokenStatus::Revoked => Code::Revoked,
         TokenStatus::Expired => Code::Expired,
         TokenStatus::Active
@@ -202,14 +212,21 @@ fn finish(
     code: Code,
     token: Option<&TokenRecord>,
     reason: &str,
+    now: Timestamp,
 ) -> Result<Status> {
     if ctx.json {
         let doc = Outcome {
             valid: code == Code::Valid,
             code: code.as_str(),
-            token: token.map(|t| json::token(t, ctx.now)),
+            token: token.map(|t| json::token(t, now)),
         };
-        json::write(out, &doc)?;
+        // A reader that went away must not turn the verdict into a success or a failure
+        // to run: the exit code is the answer.
+        if let Err(err) = json::write(out, &doc) {
+            if !crate::exit::is_broken_pipe(&err) {
+                return Err(err);
+            }
+        }
     }
     if code == Code::Valid {
         if args.verbose {
@@ -241,6 +258,12 @@ fn read_presented(ctx: &Ctx, args: &VerifyArgs) -> Result<Result<Presented, Stri
     }
     if ctx.interactive() {
         return Ok(token::parse(&prompt::secret()?).map_err(why));
+    }
+    if ctx.stdin_is_tty {
+        // Reading a terminal without a prompt would echo the secret as it is typed.
+        return Err(usage(
+            "no token on stdin: pipe it (printf '%s\\n' \"$TOKEN\" | tokenctl verify) or use --token-env VAR",
+        ));
     }
     // Up to the first newline only: a caller that writes one line and keeps the pipe open
     // (a coprocess waiting for the answer) must not hang us.

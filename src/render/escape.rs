@@ -9,18 +9,27 @@ fn needs_escape(c: char) -> bool {
         c,
         '\u{0}'..='\u{1f}'
             | '\u{7f}'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{34f}'
             | '\u{61c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{180e}'
             | '\u{200b}'..='\u{200f}'
             | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
             | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
 /// Makes untrusted text safe to print on a terminal. ASCII controls and DEL become
-/// `\t`, `\n`, `\r` or `\xNN`; C1, bidi and zero-width characters become `\u{NNNN}`.
-/// A literal backslash is left as is. Borrows when nothing needs escaping (the hot path).
+/// `\t`, `\n`, `\r` or `\xNN`; C1, bidi, invisible and tag characters become
+/// `\u{NNNN}`. A literal backslash is left as is, which keeps escaping idempotent: text
+/// escaped once (an error quoting a name) is safe to pass through again. Borrows when
+/// nothing needs escaping (the hot path).
 pub fn escape(s: &str) -> Cow<'_, str> {
     let Some(first) = s.find(needs_escape) else {
         return Cow::Borrowed(s);

@@ -33,16 +33,26 @@ pub fn paint(text: &str, style: &Style, color: bool) -> String {
     }
 }
 
-/// A line for a person on stderr. Failing to write it (stderr closed) must not fail or
-/// panic the command: the data on stdout is what counts.
+/// A line for a person on stderr, escaped line by line: a message may quote a name or a
+/// path, and forgetting to escape one must not let it repaint the terminal (escaping is
+/// idempotent, so text escaped before is unchanged). Failing to write it (stderr closed)
+/// must not fail or panic the command: the data on stdout is what counts.
 pub fn note(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{message}");
+    let _ = writeln!(std::io::stderr(), "{}", escape_lines(message));
 }
 
 /// A warning on stderr, in yellow where stderr gets colours.
 pub fn warn(message: &str, color: bool) {
     let label = paint("warning:", &Style::new().yellow().bold(), color);
-    note(&format!("{label} {message}"));
+    let _ = writeln!(std::io::stderr(), "{label} {}", escape_lines(message));
+}
+
+fn escape_lines(message: &str) -> String {
+    message
+        .split('\n')
+        .map(|line| escape(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// An event's detail for a person: escaped, with an RFC 3339 time in it ("expires

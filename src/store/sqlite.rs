@@ -97,10 +97,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn configure(&mut self, durability: Durability) -> Result<()> {
         self.conn
             .busy_handler(Some(lock_waiter(BUSY_TIMEOUT)))
@@ -392,22 +388,26 @@ impl Store {
     /// The verify transaction: reads the token by id, lets `decide` judge it, and records
     /// the outcome, all under one write lock so a revoke that returned is always seen and
     /// concurrent uses are all counted. With `source == None` nothing is written.
+    ///
+    /// `clock` is read once the lock is held, not before: a verify that waited for the
+    /// lock (or for its stdin) must judge expiry at the moment it decides.
     pub fn check<V>(
         &mut self,
         id: &TokenId,
-        now: Timestamp,
+        clock: impl FnOnce() -> Timestamp,
         source: Option<&str>,
-        decide: impl FnOnce(Option<&TokenRecord>) -> (V, Record),
+        decide: impl FnOnce(Option<&TokenRecord>, Timestamp) -> (V, Record),
     ) -> Result<(V, Option<TokenRecord>)> {
         let Some(source) = source else {
             let token = find_by(&self.conn, "t.id = ?1", id.as_str())
                 .map_err(|e| explain(&self.path, e))?;
-            let (verdict, _) = decide(token.as_ref());
+            let (verdict, _) = decide(token.as_ref(), clock());
             return Ok((verdict, token));
         };
         self.write(|tx| {
             let token = find_by(tx, "t.id = ?1", id.as_str())?;
-            let (verdict, record) = decide(token.as_ref());
+            let now = clock();
+            let (verdict, record) = decide(token.as_ref(), now);
             let (at, day) = (to_unix(now), day_of(now));
             match record {
                 Record::Use => {
@@ -664,7 +664,15 @@ fn create_file(path: &Path) -> Result<bool> {
         .mode(0o600)
         .open(path)
     {
-        Ok(_) => Ok(true),
+        Ok(_) => {
+            // The new name must be durable too: a secret is printed once its row commits,
+            // and a power cut must not take the whole file with it.
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            File::open(folder.unwrap_or(Path::new(".")))
+                .and_then(|dir| dir.sync_all())
+                .with_context(|| format!("syncing the folder of {}", path.display()))?;
+            Ok(true)
+        }
         Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e).with_context(|| format!("creating database {}", path.display())),
     }
@@ -823,35 +831,45 @@ fn resolve(conn: &Connection, reference: &str) -> Result<TokenRecord> {
     if let Some(token) = find_by(conn, "t.id = ?1", bare)? {
         return Ok(token);
     }
-    if let Some(token) = find_by(conn, "t.name = ?1", reference)? {
-        return Ok(token);
-    }
+    let named = find_by(conn, "t.name = ?1", reference)?;
     let shown = reference;
     let is_id_prefix = bare.len() >= 4
         && bare.len() < TokenId::LEN
         && bare
             .bytes()
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    let mut matches = Vec::new();
     if is_id_prefix {
         let mut stmt = conn.prepare(&format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id >= ?1 AND t.id < ?1 || '~' ORDER BY t.id LIMIT 6"
         ))?;
         let mut rows = stmt.query([bare])?;
-        let mut matches = Vec::new();
         while let Some(row) = rows.next()? {
             matches.push(token_from_row(row)?);
         }
-        match matches.len() {
-            0 => {}
-            1 => return Ok(matches.remove(0)),
-            _ => {
-                let ids: Vec<&str> = matches.iter().take(5).map(|t| t.id.as_str()).collect();
-                bail!(
-                    "'{shown}' matches several tokens ({}{}): give more characters of the id",
-                    ids.join(", "),
-                    if matches.len() > 5 { ", ..." } else { "" }
-                );
-            }
+    }
+    if let Some(token) = named {
+        // A name that is also the start of another token's id must not quietly win: a
+        // token named after a leaked token's id prefix would absorb its `revoke`.
+        if let Some(other) = matches.iter().find(|t| t.id != token.id) {
+            bail!(
+                "'{shown}' is the name of token {} and the start of token {}'s id: give the full id",
+                token.id,
+                other.id
+            );
+        }
+        return Ok(token);
+    }
+    match matches.len() {
+        0 => {}
+        1 => return Ok(matches.remove(0)),
+        _ => {
+            let ids: Vec<&str> = matches.iter().take(5).map(|t| t.id.as_str()).collect();
+            bail!(
+                "'{shown}' matches several tokens ({}{}): give more characters of the id",
+                ids.join(", "),
+                if matches.len() > 5 { ", ..." } else { "" }
+            );
         }
     }
     bail!(
@@ -889,7 +907,6 @@ fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn log_event(
     conn: &Connection,
     at: Timestamp,

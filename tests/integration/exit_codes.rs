@@ -1,7 +1,7 @@
 //! SPEC.md's exit codes are a contract with scripts: each one, from the real binary, plus
 //! the shape of errors (one line on stderr, nothing on stdout) and a reader closing the pipe.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::Stdio;
 
 use predicates::prelude::*;
@@ -178,5 +178,42 @@ fn a_closed_pipe_ends_quietly_with_0() {
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_never_changes_a_verify_verdict() {
+    let env = TestEnv::new();
+    let token = env.generate("t", &["--scope", "a:b"]);
+    let revoked = env.generate("r", &[]);
+    env.cmd(["revoke", "r"]).assert().success();
+    for (input, args, code) in [
+        ("garbage", &["verify", "--json", "-q"][..], 10),
+        (revoked.as_str(), &["verify", "--json", "-q"][..], 12),
+        (
+            token.as_str(),
+            &["verify", "--json", "-q", "--scope", "c:d"][..],
+            13,
+        ),
+        (
+            token.as_str(),
+            &["verify", "--json", "-q", "--scope", "a:b"][..],
+            0,
+        ),
+    ] {
+        // `tokenctl verify --json | true`: the reader is gone before the verdict is written.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = env
+            .std_cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(writer)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{input}").unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
     }
 }

@@ -343,3 +343,22 @@ fn a_secret_nobody_reads_is_revoked() {
     assert!(stderr.contains("was revoked"), "{stderr}");
     assert_eq!(env.show("lost")["status"], "revoked");
 }
+
+#[test]
+fn an_expiry_must_be_a_minute_to_a_hundred_years_away() {
+    let mut env = TestEnv::new();
+    env.at("2026-01-01T00:00:00Z");
+    for args in [
+        &["--expires", "30s"][..],
+        &["--expires", "500ms"][..],
+        &["--expires-at", "2026-01-01T00:00:30Z"][..],
+        &["--expires-at", "2200-01-01"][..],
+    ] {
+        env.cmd(["generate", "--name", "t"].iter().chain(args))
+            .assert()
+            .code(2);
+    }
+    env.cmd(["generate", "--name", "t", "--expires", "1min"])
+        .assert()
+        .success();
+}

@@ -335,3 +335,21 @@ fn a_revoked_name_is_still_taken() {
         .stdout("")
         .stderr(predicate::str::contains("already exists"));
 }
+
+#[test]
+fn a_name_that_is_another_tokens_id_prefix_does_not_capture_it() {
+    let env = TestEnv::new();
+    env.generate("victim", &[]);
+    let id = env.json(["show", "victim", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A decoy named after the start of the victim's id must not absorb its revoke.
+    env.generate(&id[..6], &[]);
+    env.cmd(["revoke", &id[..6]])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("give the full id"));
+    assert_eq!(env.json(["show", "victim", "--json"])["status"], "active");
+    env.cmd(["revoke", &id]).assert().success();
+}

@@ -219,3 +219,17 @@ fn the_secret_is_in_no_file_and_no_other_output() {
     }
     eprintln!("safety: searched {} files: {all:?}", all.len());
 }
+
+#[test]
+fn a_database_path_with_escape_sequences_is_printed_escaped() {
+    let env = TestEnv::new();
+    let path = env.root().join("\u{1b}]0;pwned\u{7}\u{1b}[31mred.db");
+    let out = env.cmd(["init", "--db"]).arg(&path).output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\\x1b]0;pwned"));
+}

@@ -370,3 +370,35 @@ fn a_caller_keeping_stdin_open_gets_its_answer_after_one_line() {
     drop(stdin);
     assert_eq!(code, Ok(Some(0)), "verify waited for the end of stdin");
 }
+
+#[test]
+fn a_secret_in_a_flag_is_refused_and_never_echoed_or_stored() {
+    let env = TestEnv::new();
+    let token = env.generate("t", &[]);
+    for args in [
+        &["verify", "--source", &token][..],
+        &["verify", "--scope", &token][..],
+    ] {
+        env.cmd(args)
+            .write_stdin(format!("{token}\n"))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicate::str::contains("token secret")
+                    .and(predicate::str::contains(&token[15..]).not()),
+            );
+    }
+    for flag in ["--name", "--description", "--scope"] {
+        let mut args = vec!["generate", flag, &token];
+        if flag != "--name" {
+            args.extend(["--name", "other"]);
+        }
+        env.cmd(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(&token[15..]).not());
+    }
+    let stored = format!("{:?}", env.sqlite("SELECT * FROM tokens"));
+    assert!(!stored.contains(&token[15..]));
+}

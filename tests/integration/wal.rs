@@ -85,12 +85,17 @@ fn wal_stays_bounded_over_many_in_process_verifies() {
     for i in 0..VERIFIES {
         let presented = &tokens[(i % 10) as usize];
         let (valid, _) = store
-            .check(&presented.id, now, Some("test"), |found| {
-                let valid = found
-                    .and_then(|t| t.hash)
-                    .is_some_and(|h| h.matches(&presented.hash));
-                (valid, if valid { Record::Use } else { Record::Failure })
-            })
+            .check(
+                &presented.id,
+                || now,
+                Some("test"),
+                |found, _| {
+                    let valid = found
+                        .and_then(|t| t.hash)
+                        .is_some_and(|h| h.matches(&presented.hash));
+                    (valid, if valid { Record::Use } else { Record::Failure })
+                },
+            )
             .expect("verify transaction");
         assert!(valid, "seeded token {i} did not verify");
         peak = peak.max(size(&wal(&db)));
