@@ -604,17 +604,26 @@ impl Store {
     }
 
     /// Finds a token id (live or deleted) from the event log, for `log REF`.
+    /// By exact id, exact name, or a unique id prefix of 4+ characters, as `resolve`.
     pub fn resolve_historic(&self, reference: &str) -> Result<Option<(String, String)>> {
-        let found = self
-            .conn
-            .query_row(
-                "SELECT token_id, token_name FROM events WHERE token_id = ?1 OR token_name = ?1
-                 ORDER BY seq DESC LIMIT 1",
-                [reference],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(found)
+        let mut stmt = self.conn.prepare(
+            "SELECT token_id, token_name FROM events
+             WHERE token_id = ?1 OR token_name = ?1
+                OR (length(?1) >= 4 AND token_id >= ?1 AND token_id < ?1 || '~')
+             GROUP BY token_id ORDER BY max(seq) DESC LIMIT 2",
+        )?;
+        let found: Vec<(String, String)> = stmt
+            .query_map([reference], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone())),
+            [a, b, ..] => bail!(
+                "'{reference}' matches the history of several tokens ({}, {}): give the full id",
+                a.0,
+                b.0
+            ),
+        }
     }
 }
 

@@ -85,6 +85,8 @@ fn log_ref_of_a_deleted_token_by_name_and_by_id() {
         .to_owned();
     let by_id = env.json(["log", &id, "--json"]);
     assert_eq!(actions(&by_id), want);
+    let by_prefix = env.json(["log", &id[..5], "--json"]);
+    assert_eq!(actions(&by_prefix), want);
     let out = env
         .cmd(["log", &id])
         .assert()
