@@ -12,6 +12,7 @@ pub mod scope;
 pub mod store;
 pub mod time;
 pub mod token;
+pub mod verdict;
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Write};

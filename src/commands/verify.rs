@@ -4,62 +4,21 @@
 use std::io::{BufRead, Read, Write};
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::cli::VerifyArgs;
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::prompt;
 use crate::render::{self, escape, json, table::expires_soon};
-use crate::scope::{self, Scope};
-use crate::store::{Access, Durability, Record, Store, TokenRecord, TokenStatus};
-use crate::time::{Timestamp, relative};
+use crate::scope::Scope;
+use crate::store::{Access, Durability, Store, TokenRecord, TokenStatus};
+use crate::time::Timestamp;
 use crate::token::{self, Malformed, Presented};
+use crate::verdict::{self, Code};
 
 /// At most this much of stdin is read: a token is about 60 bytes, a header line a little more.
 const MAX_INPUT: u64 = 4096;
 const MAX_SOURCE: usize = 200;
-
-/// The outcome, in SPEC.md's order of precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Code {
-    Valid,
-    Malformed,
-    Unknown,
-    Revoked,
-    Expired,
-    MissingScope,
-}
-
-impl Code {
-    fn as_str(self) -> &'static str {
-        match self {
-            Code::Valid => "valid",
-            Code::Malformed => "malformed",
-            Code::Unknown => "unknown",
-            Code::Revoked => "revoked",
-            Code::Expired => "expired",
-            Code::MissingScope => "missing_scope",
-        }
-    }
-
-    fn status(self) -> Status {
-        match self {
-            Code::Valid => Status::Success,
-            Code::Malformed | Code::Unknown => Status::Unknown,
-            Code::Revoked => Status::Revoked,
-            Code::Expired => Status::Expired,
-            Code::MissingScope => Status::MissingScope,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Outcome<'a> {
-    valid: bool,
-    code: &'static str,
-    token: Option<json::TokenJson<'a>>,
-}
 
 pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
     if args.token_arg.is_some() {
@@ -111,98 +70,25 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         source.as_deref(),
         |found, decided_at| {
             now = decided_at;
-            judge(found, &presented, &asked, decided_at)
+            verdict::judge(found, &presented, &asked, decided_at)
         },
     )?;
     // A wrong secret learns nothing about the token it guessed at.
     let token = token.filter(|_| code != Code::Unknown);
-    let reason = match (code, &token) {
-        (Code::Unknown, _) => "unknown token (no such id, or a wrong secret)".to_owned(),
-        (Code::Revoked, Some(t)) => format!(
-            "token revoked: '{}' ({}) was revoked {}",
-            escape(&t.name),
-            t.id,
-            t.revoked_at
-                .map_or_else(String::new, |at| relative(now, at))
-        ),
-        (Code::Expired, Some(t)) => format!(
-            "token expired: '{}' ({}) expired {}",
-            escape(&t.name),
-            t.id,
-            t.expires_at
-                .map_or_else(String::new, |at| relative(now, at))
-        ),
-        (Code::MissingScope, Some(t)) => {
-            let missing: Vec<String> = asked
-                .iter()
-                .filter(|s| !scope::covers(t.scopes.iter().map(String::as_str), s))
-                .map(|s| escape(s.as_str()).into_owned())
-                .collect();
-            format!(
-                "token '{}' ({}) lacks scope {}",
-                escape(&t.name),
-                t.id,
-                missing.join(", ")
-            )
-        }
-        (_, Some(t)) => format!("valid: '{}' ({})", escape(&t.name), t.id),
-        (_, None) => code.as_str().to_owned(),
-    };
+    let missing = token
+        .as_ref()
+        .map(|t| verdict::missing(t, &asked))
+        .unwrap_or_default();
+    let reason = render::verdict::reason(code, token.as_ref(), &missing, now);
     if code == Code::Valid && !args.quiet {
         if let Some(t) = token
             .as_ref()
             .filter(|t| expires_soon(t, now, TokenStatus::Active))
         {
-            let at = t
-                .expires_at
-                .map_or_else(String::new, |at| relative(now, at));
-            render::warn(
-                &format!(
-                    "token '{}' ({}) expires {at}: generate its successor",
-                    escape(&t.name),
-                    t.id
-                ),
-                ctx.color_stderr,
-            );
+            render::warn(&render::verdict::expiry_warning(t, now), ctx.color_stderr);
         }
     }
     finish(ctx, args, out, code, token.as_ref(), &reason, now)
-}
-
-/// Decides, inside the store's transaction, what the token's state means and what to record.
-fn judge(
-    found: Option<&TokenRecord>,
-    presented: &Presented,
-    asked: &[Scope],
-    now: Timestamp,
-) -> (Code, Record) {
-    let Some(token) = found else {
-        return (Code::Unknown, Record::Nothing);
-    };
-    if !token
-        .hash
-        .is_some_and(|stored| stored.matches(&presented.hash))
-    {
-        return (Code::Unknown, Record::Failure);
-    }
-    let code = match token.status(now) {
-        TokenStatus::Revoked => Code::Revoked,
-        TokenStatus::Expired => Code::Expired,
-        TokenStatus::Active
-            if !asked
-                .iter()
-                .all(|s| scope::covers(token.scopes.iter().map(String::as_str), s)) =>
-        {
-            Code::MissingScope
-        }
-        TokenStatus::Active => Code::Valid,
-    };
-    let record = if code == Code::Valid {
-        Record::Use
-    } else {
-        Record::Failure
-    };
-    (code, record)
 }
 
 fn finish(
@@ -215,11 +101,7 @@ fn finish(
     now: Timestamp,
 ) -> Result<Status> {
     if ctx.json {
-        let doc = Outcome {
-            valid: code == Code::Valid,
-            code: code.as_str(),
-            token: token.map(|t| json::token(t, now)),
-        };
+        let doc = render::verdict::outcome(code, token, now);
         // A reader that went away must not turn the verdict into a success or a failure
         // to run: the exit code is the answer.
         if let Err(err) = json::write(out, &doc) {

@@ -6,6 +6,7 @@ pub mod json;
 pub mod log;
 pub mod show;
 pub mod table;
+pub mod verdict;
 
 use std::io::Write;
 

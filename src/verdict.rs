@@ -1,0 +1,172 @@
+//! What a presented token's stored state means for `verify`: the outcome, in SPEC.md's
+//! order of precedence, and what to record. Pure, so every rule is table-tested.
+
+use crate::exit::Status;
+use crate::scope::{self, Scope};
+use crate::store::{Record, TokenRecord, TokenStatus};
+use crate::time::Timestamp;
+use crate::token::Presented;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Valid,
+    Malformed,
+    Unknown,
+    Revoked,
+    Expired,
+    MissingScope,
+}
+
+impl Code {
+    /// The `code` of `verify --json`: a contract with scripts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Valid => "valid",
+            Code::Malformed => "malformed",
+            Code::Unknown => "unknown",
+            Code::Revoked => "revoked",
+            Code::Expired => "expired",
+            Code::MissingScope => "missing_scope",
+        }
+    }
+
+    pub fn status(self) -> Status {
+        match self {
+            Code::Valid => Status::Success,
+            Code::Malformed | Code::Unknown => Status::Unknown,
+            Code::Revoked => Status::Revoked,
+            Code::Expired => Status::Expired,
+            Code::MissingScope => Status::MissingScope,
+        }
+    }
+}
+
+/// Judges the token found under the presented id: unknown (no such id, or a wrong secret),
+/// then revoked, then expired, then missing scope. A denial of a known token counts as a
+/// failed attempt on it; only a valid one counts as a use.
+pub fn judge(
+    found: Option<&TokenRecord>,
+    presented: &Presented,
+    asked: &[Scope],
+    now: Timestamp,
+) -> (Code, Record) {
+    let Some(token) = found else {
+        return (Code::Unknown, Record::Nothing);
+    };
+    // Constant-time comparison of the hashes (blake3::Hash's ==).
+    if !token
+        .hash
+        .is_some_and(|stored| stored.matches(&presented.hash))
+    {
+        return (Code::Unknown, Record::Failure);
+    }
+    let code = match token.status(now) {
+        TokenStatus::Revoked => Code::Revoked,
+        TokenStatus::Expired => Code::Expired,
+        TokenStatus::Active if !missing(token, asked).is_empty() => Code::MissingScope,
+        TokenStatus::Active => Code::Valid,
+    };
+    let record = if code == Code::Valid {
+        Record::Use
+    } else {
+        Record::Failure
+    };
+    (code, record)
+}
+
+/// The asked scopes the token's scopes do not cover.
+pub fn missing<'a>(token: &TokenRecord, asked: &'a [Scope]) -> Vec<&'a Scope> {
+    asked
+        .iter()
+        .filter(|s| !scope::covers(token.scopes.iter().map(String::as_str), s))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::{Prefix, TokenHash, make, parse};
+
+    fn at(s: &str) -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn stored(hash: TokenHash, scopes: &[&str]) -> TokenRecord {
+        TokenRecord {
+            id: String::new(),
+            name: "t".into(),
+            prefix: "tkn".into(),
+            hash: Some(hash),
+            description: None,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            created_at: at("2026-01-01T00:00:00Z"),
+            expires_at: Some(at("2026-02-01T00:00:00Z")),
+            revoked_at: None,
+            usage_count: 0,
+            last_used_at: None,
+            last_used_source: None,
+            failed_count: 0,
+            last_failed_at: None,
+        }
+    }
+
+    #[test]
+    fn precedence_and_what_is_recorded() {
+        let (_, secret) = make(&Prefix::default()).unwrap();
+        let presented = parse(secret.expose()).unwrap();
+        let (_, other) = make(&Prefix::default()).unwrap();
+        let asked = [Scope::parse("deploy:run").unwrap()];
+        let now = at("2026-01-15T00:00:00Z");
+        let after_expiry = at("2026-03-01T00:00:00Z");
+        let mut revoked = stored(secret.hash(), &[]);
+        revoked.revoked_at = Some(at("2026-01-10T00:00:00Z"));
+
+        let cases = [
+            (None, now, &asked[..], (Code::Unknown, Record::Nothing)),
+            (
+                Some(stored(other.hash(), &["*"])),
+                now,
+                &asked[..],
+                (Code::Unknown, Record::Failure),
+            ),
+            // Revoked wins over expired, which wins over a missing scope.
+            (
+                Some(revoked),
+                after_expiry,
+                &asked[..],
+                (Code::Revoked, Record::Failure),
+            ),
+            (
+                Some(stored(secret.hash(), &[])),
+                after_expiry,
+                &asked[..],
+                (Code::Expired, Record::Failure),
+            ),
+            (
+                Some(stored(secret.hash(), &["deploy:read"])),
+                now,
+                &asked[..],
+                (Code::MissingScope, Record::Failure),
+            ),
+            (
+                Some(stored(secret.hash(), &["deploy:*"])),
+                now,
+                &asked[..],
+                (Code::Valid, Record::Use),
+            ),
+            (
+                Some(stored(secret.hash(), &[])),
+                now,
+                &[][..],
+                (Code::Valid, Record::Use),
+            ),
+        ];
+        for (i, (found, now, asked, want)) in cases.into_iter().enumerate() {
+            assert_eq!(
+                judge(found.as_ref(), &presented, asked, now),
+                want,
+                "case {i}"
+            );
+        }
+    }
+}
