@@ -24,7 +24,7 @@ use crate::cli::Cli;
 use crate::exit::{Status, is_broken_pipe, status_of};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse(args.into_iter().collect()) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version land here too, with code 0; a closed pipe is no error.
@@ -44,6 +44,27 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
+/// `verify` runs as a fresh process on every deploy, and building clap's whole command tree
+/// is a tenth of its instructions: try a tree of only the globals and `verify` first.
+/// Anything that tree does not accept (help, version, errors, other commands) goes to the
+/// full tree, so messages and behaviour stay the full tree's.
+fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    use clap::{Args, FromArgMatches};
+    if args.iter().skip(1).any(|a| a == "verify") {
+        let verify_only = clap::Command::new("tokenctl")
+            .subcommand_required(true)
+            .subcommand(cli::VerifyArgs::augment_args(clap::Command::new("verify")));
+        let verify_only = cli::Global::augment_args(verify_only);
+        if let Ok(cli) = verify_only
+            .try_get_matches_from(&args)
+            .and_then(|m| Cli::from_arg_matches(&m))
+        {
+            return Ok(cli);
+        }
+    }
+    Cli::try_parse_from(args)
+}
+
 fn execute(cli: &Cli) -> anyhow::Result<Status> {
     let ctx = ctx::Ctx::resolve(&cli.global)?;
     let stdout = std::io::stdout();
@@ -56,5 +77,46 @@ fn execute(cli: &Cli) -> anyhow::Result<Status> {
         // a closed pipe must never turn into exit 0.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
         result => result.map(|()| status).map_err(Into::into),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short cut must read every verify command line exactly as the full tree does.
+    #[test]
+    fn the_verify_only_parser_agrees_with_the_full_one() {
+        let lines: &[&[&str]] = &[
+            &["verify"],
+            &[
+                "verify", "--scope", "a:b", "-s", "c:*", "--source", "hook", "-q",
+            ],
+            &["--db", "/tmp/x.db", "--json", "verify", "--no-record", "-v"],
+            &[
+                "verify",
+                "--color",
+                "never",
+                "--token-env",
+                "TOK",
+                "--db",
+                "t.db",
+            ],
+            &["verify", "tkn_abc"],
+            &["verify", "--verbose", "--quiet"],
+            &["verify", "--bogus"],
+            &["verify", "--help"],
+            &["generate", "--name", "verify"],
+            &["--version"],
+        ];
+        for line in lines {
+            let argv: Vec<OsString> = std::iter::once("tokenctl")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            let ours = parse(argv.clone()).map_err(|e| (e.kind(), e.to_string()));
+            let full = Cli::try_parse_from(argv).map_err(|e| (e.kind(), e.to_string()));
+            assert_eq!(format!("{ours:?}"), format!("{full:?}"), "{line:?}");
+        }
     }
 }
