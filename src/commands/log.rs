@@ -20,6 +20,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
         .transpose()
         .map_err(usage)?;
     let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let _snapshot = store.snapshot()?;
     let token_id = match &args.reference {
         None => None,
         Some(reference) => match store.resolve(reference) {

@@ -16,6 +16,8 @@ const SOURCES: u32 = 5;
 
 pub fn run(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
     let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    // The token, its sources, days and events as of one moment, even while verifies write.
+    let _snapshot = store.snapshot()?;
     let token = store.resolve(&args.reference)?;
     let sources = store.sources(&token.id, SOURCES)?;
     let daily = store.daily(&token.id, day_of(ctx.now) - DAYS + 1)?;

@@ -47,6 +47,9 @@ const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
      t.last_used_source, t.failed_count, t.last_failed_at";
 
+/// A read transaction; dropping it ends it (nothing to commit).
+pub struct Snapshot<'a>(#[allow(dead_code)] rusqlite::Transaction<'a>);
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -286,6 +289,15 @@ impl Store {
     /// prefix of at least 4 characters (`tkn_4k2x9q7m1z_...` as `list` prints it works too).
     pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
         resolve(&self.conn, reference).map_err(|e| explained(&self.path, e))
+    }
+
+    /// Holds one read transaction until dropped, so several reads see the same moment.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| explain(&self.path, e))?;
+        Ok(Snapshot(tx))
     }
 
     /// Resolves every reference first, so a typo in the third one changes nothing.
