@@ -91,10 +91,7 @@ impl Store {
         };
         store.configure(durability)?;
         if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
-            bail!(
-                "database {} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)",
-                path.display()
-            );
+            return Err(refused::read_only(path));
         }
         store.vet(access, created)?;
         Ok(store)
@@ -157,10 +154,7 @@ impl Store {
                 .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
                 .map_err(|e| explain(&path, e))?;
             if objects > 0 {
-                bail!(
-                    "{} is a SQLite database of another application, not tokenctl's: pass the right --db",
-                    path.display()
-                );
+                return Err(refused::foreign(&path, None));
             }
             if access != Access::Create {
                 bail!(
@@ -170,16 +164,10 @@ impl Store {
                 );
             }
         } else if app_id != APPLICATION_ID {
-            bail!(
-                "{} belongs to another application (application_id {app_id:#x}), not tokenctl: pass the right --db",
-                path.display()
-            );
+            return Err(refused::foreign(&path, Some(app_id)));
         }
         if version > SCHEMA_VERSION {
-            bail!(
-                "{} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl",
-                path.display()
-            );
+            return Err(refused::newer(&path, version));
         }
         if version < SCHEMA_VERSION {
             if access == Access::ReadOnly {
@@ -711,9 +699,7 @@ fn precheck(path: &Path, access: Access) -> Result<()> {
     if access != Access::ReadOnly
         && nix::unistd::access(path, nix::unistd::AccessFlags::W_OK).is_err()
     {
-        bail!(
-            "database {p} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)"
-        );
+        return Err(refused::read_only(path));
     }
     // A folder, FIFO or device at --db is a typo (SQLite calls it a disk I/O error);
     // checked before the header is read, as opening a FIFO for it would block.
@@ -743,21 +729,50 @@ fn precheck(path: &Path, access: Access) -> Result<()> {
     // `-journal` of that application, which would change its file.
     let rollback_with_schema = header[18] == 1 && be(40) != 0;
     if app_id == 0 && rollback_with_schema {
-        bail!(
-            "{p} is a SQLite database of another application, not tokenctl's: pass the right --db"
-        );
+        return Err(refused::foreign(path, None));
     }
     if app_id != 0 && app_id != APPLICATION_ID {
-        bail!(
-            "{p} belongs to another application (application_id {app_id:#x}), not tokenctl: pass the right --db"
-        );
+        return Err(refused::foreign(path, Some(app_id)));
     }
     if app_id == APPLICATION_ID && version > SCHEMA_VERSION {
-        bail!(
-            "{p} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl"
-        );
+        return Err(refused::newer(path, version));
     }
     Ok(())
+}
+
+/// The refusals both `precheck` (from the raw header) and `vet` (through SQLite) make,
+/// worded once.
+mod refused {
+    use std::path::Path;
+
+    use super::SCHEMA_VERSION;
+
+    pub fn read_only(path: &Path) -> anyhow::Error {
+        anyhow::anyhow!(
+            "database {} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)",
+            path.display()
+        )
+    }
+
+    /// `app_id`: the other application's id, when it set one.
+    pub fn foreign(path: &Path, app_id: Option<i32>) -> anyhow::Error {
+        let p = path.display();
+        match app_id {
+            Some(id) => anyhow::anyhow!(
+                "{p} belongs to another application (application_id {id:#x}), not tokenctl: pass the right --db"
+            ),
+            None => anyhow::anyhow!(
+                "{p} is a SQLite database of another application, not tokenctl's: pass the right --db"
+            ),
+        }
+    }
+
+    pub fn newer(path: &Path, version: i32) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl",
+            path.display()
+        )
+    }
 }
 
 /// Turns SQLite's terse errors into what a user can act on, naming the file.
