@@ -257,6 +257,110 @@ pub fn hint(prefix: &str, id: &str) -> String {
     format!("{prefix}_{id}_...")
 }
 
+/// A token found inside longer text by [`find`]: byte offsets into the haystack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// Where the prefix starts.
+    pub start: usize,
+    /// One past the last check digit.
+    pub end: usize,
+    /// Where the id starts (the prefix is `start..id_at - 1`).
+    pub id_at: usize,
+}
+
+impl Found {
+    pub fn prefix<'a>(&self, haystack: &'a [u8]) -> &'a [u8] {
+        &haystack[self.start..self.id_at - 1]
+    }
+
+    pub fn id<'a>(&self, haystack: &'a [u8]) -> &'a [u8] {
+        &haystack[self.id_at..self.id_at + TokenId::LEN]
+    }
+
+    /// `prefix_id_...`, the form that may be shown in place of the token.
+    pub fn hint(&self, haystack: &[u8]) -> String {
+        // Both parts are ASCII by construction.
+        let text = |b: &[u8]| b.iter().map(|&c| char::from(c)).collect::<String>();
+        hint(&text(self.prefix(haystack)), &text(self.id(haystack)))
+    }
+}
+
+/// Every token in `haystack`, left to right, that matches the scanner regex
+/// `[a-z][a-z0-9]{1,15}_[0-9a-z]{10}_[0-9A-Za-z]{38}` *and* carries a valid check.
+/// Glued text is no disguise: in `mytkn_...` or `%3dtkn_...` each possible start of the
+/// prefix is tried (longest first) until the check confirms one, so look-alikes with a bad
+/// check are never reported and a real token is never missed for what precedes it.
+/// Anchored on the `_` before the id, so the cost on ordinary text is one look per `_`.
+pub fn find(haystack: &[u8]) -> impl Iterator<Item = Found> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = haystack.get(from..)?.iter().position(|&b| b == b'_') {
+            let underscore = from + offset;
+            from = underscore + 1;
+            if let Some(found) = token_at(haystack, underscore) {
+                from = found.end;
+                return Some(found);
+            }
+        }
+        from = haystack.len();
+        None
+    })
+}
+
+/// The token whose first `_` (after the prefix) is at `underscore`, if there is one.
+fn token_at(h: &[u8], underscore: usize) -> Option<Found> {
+    let id_at = underscore + 1;
+    let tail_at = id_at + TokenId::LEN + 1;
+    let end = tail_at + TAIL_LEN;
+    let id = h.get(id_at..id_at + TokenId::LEN)?;
+    if !id.iter().all(|c| LOWER_ALNUM.contains(c)) || h.get(tail_at - 1) != Some(&b'_') {
+        return None;
+    }
+    let tail = h.get(tail_at..end)?;
+    if !tail.iter().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let check = &h[end - checksum::LEN..end];
+    // The run of [a-z0-9] before the `_`, at most 16 long: every letter in it may start
+    // the prefix, as long as at least two characters remain.
+    let mut earliest = underscore;
+    while earliest > 0
+        && underscore - (earliest - 1) <= 16
+        && matches!(h[earliest - 1], b'a'..=b'z' | b'0'..=b'9')
+    {
+        earliest -= 1;
+    }
+    (earliest..underscore.saturating_sub(1))
+        .filter(|&start| h[start].is_ascii_lowercase())
+        .find(|&start| checksum::checksum(&h[start..end - checksum::LEN]) == check)
+        .map(|start| Found { start, end, id_at })
+}
+
+/// `text` with every token in it (see [`find`]) replaced by its `prefix_id_...` form.
+/// Borrowed back unchanged when there is none, which is almost always.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut found = find(bytes).peekable();
+    if found.peek().is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for f in found {
+        // Token bytes are ASCII, so these offsets are char boundaries.
+        out.push_str(&text[last..f.start]);
+        out.push_str(&f.hint(bytes));
+        last = f.end;
+    }
+    out.push_str(&text[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `text` holds a token anywhere (see [`find`]).
+pub fn contains_token(text: &str) -> bool {
+    find(text.as_bytes()).next().is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +447,67 @@ mod tests {
         assert!(t.starts_with(&format!("tkn_{id}_")));
         assert!(t[15..].bytes().all(|c| c.is_ascii_alphanumeric()));
         assert_eq!(hint("tkn", "4k2x9q7m1z"), "tkn_4k2x9q7m1z_...");
+    }
+
+    fn golden() -> String {
+        let id = TokenId::parse("4k2x9q7m1z").unwrap();
+        assemble(&Prefix::default(), &id, "Zb3kQ9xLmN2pR7sT1vW4yA6cE8gJ0hK5")
+            .expose()
+            .to_owned()
+    }
+
+    #[test]
+    fn find_sees_tokens_glued_to_other_text() {
+        let t = golden();
+        for text in [
+            t.clone(),
+            format!("my{t}"),
+            format!("\"{t}\""),
+            format!("key={t};"),
+            format!("https://x/?token%3d{t}&a=1"),
+            format!("a_b_c {t}xyz"),
+            format!("Bearer {t}\n"),
+            format!("9{t}"),
+        ] {
+            let found: Vec<Found> = find(text.as_bytes()).collect();
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(&text.as_bytes()[found[0].start..found[0].end], t.as_bytes());
+            assert_eq!(found[0].hint(text.as_bytes()), "tkn_4k2x9q7m1z_...");
+        }
+    }
+
+    #[test]
+    fn find_ignores_look_alikes_and_finds_several() {
+        let t = golden();
+        let mut bad = t.clone().into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        let bad = String::from_utf8(bad).unwrap();
+        assert_eq!(find(bad.as_bytes()).count(), 0);
+        assert_eq!(find(t[..t.len() - 1].as_bytes()).count(), 0);
+        let two = format!("{t} and {t},{bad} {t}");
+        assert_eq!(find(two.as_bytes()).count(), 3);
+        assert_eq!(
+            redact(&two),
+            format!("tkn_4k2x9q7m1z_... and tkn_4k2x9q7m1z_...,{bad} tkn_4k2x9q7m1z_...")
+        );
+        assert!(matches!(
+            redact("no token here"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(contains_token(&format!("é{t}é")));
+        assert_eq!(redact(&format!("é{t}é")), "étkn_4k2x9q7m1z_...é");
+    }
+
+    #[test]
+    fn find_takes_every_generated_prefix() {
+        for p in ["ab", "tkn", "a1234567890bcdef", "z9"] {
+            let (_, secret) = make(&Prefix::parse(p).unwrap()).unwrap();
+            let text = format!("xx_{}_yy", secret.expose());
+            let found: Vec<Found> = find(text.as_bytes()).collect();
+            assert_eq!(found.len(), 1, "{p}");
+            assert_eq!(found[0].prefix(text.as_bytes()), p.as_bytes());
+        }
     }
 
     #[test]
@@ -484,6 +649,17 @@ mod tests {
         #[test]
         fn parse_never_panics(s in any::<String>()) {
             let _ = parse(&s);
+            let _ = redact(&s);
+        }
+
+        #[test]
+        fn a_token_is_found_whatever_surrounds_it(
+            before in "[a-z0-9_%=\"é ]{0,24}", after in "[A-Za-z0-9_ ]{0,8}"
+        ) {
+            let t = golden();
+            let text = format!("{before}{t}{after}");
+            prop_assert!(redact(&text).contains("tkn_4k2x9q7m1z_..."));
+            prop_assert!(!redact(&text).contains(&t[15..]));
         }
 
         #[test]
