@@ -109,8 +109,18 @@ pub struct GenerateArgs {
     #[arg(long, short)]
     pub name: Option<String>,
 
-    /// Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]
-    #[arg(long, value_name = "DURATION", group = "expiry")]
+    /// Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]
+    ///
+    /// One or more terms of a number and a unit, with or without spaces ("1y 6mo", "1h30min"):
+    /// y and mo are calendar years and months (Jan 31 + 1mo = Feb 28); w, d, h, min and s
+    /// are exact. A bare m is refused: write 1mo for a month or 1min for a minute.
+    /// At least 1 minute, at most 100 years. The same grammar serves every DURATION.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        group = "expiry",
+        allow_hyphen_values = true
+    )]
     pub expires: Option<String>,
 
     /// Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time
@@ -140,12 +150,12 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value_t = StatusFilter::All)]
     pub status: StatusFilter,
 
-    /// Only tokens that expire within this span, e.g. 7d
-    #[arg(long, value_name = "DURATION")]
+    /// Only tokens that expire within this span, e.g. 7d, 2w, 1mo
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub expiring_within: Option<String>,
 
-    /// Only tokens not used within this span, e.g. 30d (never used counts from creation)
-    #[arg(long, value_name = "DURATION")]
+    /// Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub unused_since: Option<String>,
 
     /// Order of the rows
@@ -238,8 +248,8 @@ pub struct LogArgs {
     #[arg(value_name = "REF")]
     pub reference: Option<String>,
 
-    /// Only events within this span, e.g. 7d
-    #[arg(long, value_name = "DURATION")]
+    /// Only events within this span, e.g. 7d, 12h, 30min
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub since: Option<String>,
 }
 

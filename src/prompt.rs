@@ -8,13 +8,16 @@ use dialoguer::{Confirm, Input, Password, Select};
 
 use crate::time::{Timestamp, expires_after};
 
-/// The validity choices of the token pages tokenctl grew from, then "custom".
-const VALIDITY: [(&str, &str); 5] = [
-    ("1 month", "1m"),
-    ("3 months", "3m"),
-    ("6 months", "6m"),
-    ("1 year", "1y"),
-    ("2 years", "2y"),
+/// The validity choices of the token pages tokenctl grew from (SPEC's presets), the
+/// scripts' default, and no expiry; then "custom". Each label shows its `--expires` form.
+const VALIDITY: [(&str, Option<&str>); 7] = [
+    ("1 month (1mo)", Some("1mo")),
+    ("3 months (3mo)", Some("3mo")),
+    ("6 months (6mo)", Some("6mo")),
+    ("1 year (1y)", Some("1y")),
+    ("2 years (2y)", Some("2y")),
+    ("30 days (30d)", Some("30d")),
+    ("never", None),
 ];
 
 pub fn name(check: impl Fn(&str) -> Result<(), String>) -> Result<String> {
@@ -26,8 +29,9 @@ pub fn name(check: impl Fn(&str) -> Result<(), String>) -> Result<String> {
 }
 
 /// Asks how long the token is valid; returns the answer as an `--expires` value, so the
-/// caller measures it from when the token is made, not from when the question was asked.
-pub fn validity(now: Timestamp) -> Result<String> {
+/// caller measures it from when the token is made, not from when the question was asked;
+/// None for a token that never expires.
+pub fn validity(now: Timestamp) -> Result<Option<String>> {
     let mut items: Vec<&str> = VALIDITY.iter().map(|(label, _)| *label).collect();
     items.push("custom");
     let choice = Select::with_theme(&ColorfulTheme::default())
@@ -37,14 +41,14 @@ pub fn validity(now: Timestamp) -> Result<String> {
         .interact_on(&Term::stderr())
         .context("reading the validity")?;
     if let Some((_, spec)) = VALIDITY.get(choice) {
-        return Ok((*spec).to_owned());
+        return Ok(spec.map(str::to_owned));
     }
     let spec = Input::<String>::with_theme(&ColorfulTheme::default())
-        .with_prompt("Valid for (e.g. 45d, 2w, 18m)")
+        .with_prompt("Valid for (e.g. 45d, 2w, 1y 6mo)")
         .validate_with(|input: &String| expires_after(input.trim(), now).map(|_| ()))
         .interact_text_on(&Term::stderr())
         .context("reading the validity")?;
-    Ok(spec.trim().to_owned())
+    Ok(Some(spec.trim().to_owned()))
 }
 
 pub fn confirm(question: &str) -> Result<bool> {

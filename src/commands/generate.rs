@@ -193,7 +193,7 @@ fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Expiry> {
         return parse_date(date, ctx.now).map(Expiry::At).map_err(usage);
     }
     if ctx.interactive() {
-        return prompt::validity(ctx.now).map(Expiry::After);
+        return Ok(prompt::validity(ctx.now)?.map_or(Expiry::Never, Expiry::After));
     }
     Ok(Expiry::After(format!("{DEFAULT_VALIDITY_DAYS}d")))
 }

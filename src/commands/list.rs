@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::render::{self, json, table};
 use crate::store::{Access, Durability, ListQuery, SortKey, Store, TokenStatus};
-use crate::time::parse_span;
+use crate::time::{ago, parse_span};
 
 pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
     let query = ListQuery {
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
         unused_before: args
             .unused_since
             .as_deref()
-            .map(|spec| parse_span(spec, ctx.now).map(|span| ctx.now - span))
+            .map(|spec| ago(spec, ctx.now))
             .transpose()
             .map_err(usage)?,
         sort: Some(match args.sort {

@@ -10,13 +10,13 @@ use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::render::{self, log};
 use crate::store::{Access, Durability, Store};
-use crate::time::parse_span;
+use crate::time::ago;
 
 pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
     let since = args
         .since
         .as_deref()
-        .map(|spec| parse_span(spec, ctx.now).map(|span| ctx.now - span))
+        .map(|spec| ago(spec, ctx.now))
         .transpose()
         .map_err(usage)?;
     let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;

@@ -136,7 +136,7 @@ fn log_since_limits_events_and_failure_days() {
     // 1h: nothing happened in the last hour before NOW except tmp's lifecycle at 11:30.
     let doc = env.json(["log", "--since", "1h", "--json"]);
     assert_eq!(actions(&doc).len(), 3);
-    // "10m" would be ten months (as for --expires); minutes are "min".
+    // Minutes are "min": a bare "10m" is refused (tests/integration/durations.rs).
     let doc = env.json(["log", "--since", "10min", "--json"]);
     assert!(actions(&doc).is_empty());
     // Combined with REF.

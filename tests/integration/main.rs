@@ -6,6 +6,7 @@ mod util;
 
 // Commands and contracts.
 mod docs;
+mod durations;
 mod exit_codes;
 mod generate;
 mod json;

@@ -45,7 +45,7 @@ fn generate_takes_a_custom_validity() {
     env.at("2026-01-01T00:00:00Z");
     let mut pty = env.pty(["generate", "--name", "t"]);
     pty.expect("Valid for");
-    pick(&mut pty, 5);
+    pick(&mut pty, 7);
     pty.expect("Valid for (e.g.");
     pty.line("45d");
     let (out, code) = pty.finish();

@@ -280,7 +280,7 @@ fn bad_scope_argument_is_a_usage_error() {
 fn expired_token_exits_11() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
-    let token = env.generate("t", &["--expires", "1m"]);
+    let token = env.generate("t", &["--expires", "1mo"]);
     env.at("2026-01-31T23:59:59Z");
     env.verify(&token, &[]).code(0);
     env.at("2026-02-01T00:00:00Z");
