@@ -53,7 +53,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;generate'= {
             cand -n 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)'
             cand --name 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)'
-            cand --expires 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]'
+            cand --expires 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]'
             cand --expires-at 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time'
             cand -s 'A permission, resource:action (unikernel:create), resource:* or *; repeatable'
             cand --scope 'A permission, resource:action (unikernel:create), resource:* or *; repeatable'
@@ -64,15 +64,15 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-expiry 'The token never expires'
             cand --json 'Print one JSON document on stdout instead of human output'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'tokenctl;list'= {
             cand --status 'Which tokens to show'
-            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d'
-            cand --unused-since 'Only tokens not used within this span, e.g. 30d (never used counts from creation)'
+            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo'
+            cand --unused-since 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)'
             cand --sort 'Order of the rows'
             cand --db 'Database file [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
@@ -84,8 +84,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;ls'= {
             cand --status 'Which tokens to show'
-            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d'
-            cand --unused-since 'Only tokens not used within this span, e.g. 30d (never used counts from creation)'
+            cand --expiring-within 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo'
+            cand --unused-since 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)'
             cand --sort 'Order of the rows'
             cand --db 'Database file [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
@@ -152,7 +152,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;log'= {
-            cand --since 'Only events within this span, e.g. 7d'
+            cand --since 'Only events within this span, e.g. 7d, 12h, 30min'
             cand --db 'Database file [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'

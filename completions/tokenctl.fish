@@ -54,7 +54,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission, resource:action (unikernel:create), resource:* or *; repeatable' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
@@ -65,14 +65,14 @@ always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l no-expiry -d 'The token never expires'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l json -d 'Print one JSON document on stdout instead of human output'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l status -d 'Which tokens to show' -r -f -a "active\t''
 revoked\t''
 expired\t''
 all\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l unused-since -d 'Only tokens not used within this span, e.g. 30d (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l sort -d 'Order of the rows' -r -f -a "name\t''
 created\t''
 expires\t''
@@ -89,8 +89,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l status -d 'Whic
 revoked\t''
 expired\t''
 all\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l unused-since -d 'Only tokens not used within this span, e.g. 30d (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l sort -d 'Order of the rows' -r -f -a "name\t''
 created\t''
 expires\t''
@@ -145,7 +145,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s q -l quiet 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events within this span, e.g. 7d' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events within this span, e.g. 7d, 12h, 30min' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''

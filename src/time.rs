@@ -197,33 +197,25 @@ pub fn ago(spec: &str, now: Timestamp) -> Result<Timestamp, String> {
         .ok_or_else(|| format!("duration '{spec}' is too long"))
 }
 
-/// Human relative time: "just now", "5min ago", "in 1h 30min", "3d ago", "in 3mo",
-/// "in 1y 6mo". Rounded to the nearest unit, so a time read a few seconds after it was
-/// set still shows what was asked (`--expires 3mo` lists as "in 3mo"); a second unit only
-/// while the first is 1; days up to two calendar months, then calendar months and years.
+/// Human relative time: "just now", "5min ago", "3h ago", "in 29d", "in 3mo", "in 2y".
+/// One unit, rounded to the nearest (a tie goes towards now, so a time read a few seconds
+/// after it was set shows what was asked: `--expires 3mo` lists as "in 3mo"). Days up to
+/// two calendar months, then calendar months; under two years only a whole year is "1y",
+/// else "18mo": half a year is too much to round away, and "1y 6mo" too wide a column.
 pub fn relative(now: Timestamp, t: Timestamp) -> String {
     let future = t > now;
     let secs = t.signed_duration_since(now).num_seconds().unsigned_abs();
-    let round = |unit: u64| secs / unit + u64::from(secs % unit >= unit.div_ceil(2));
-    let with = |first: &str, n: u64, unit: &str| {
-        if n == 0 {
-            first.to_owned()
-        } else {
-            format!("{first} {n}{unit}")
-        }
-    };
+    let round = |unit: u64| secs / unit + u64::from(secs % unit > unit / 2);
     let (mins, hours) = (round(60), round(3600));
     let amount = match () {
         _ if secs < 60 => return "just now".to_owned(),
         _ if mins < 60 => format!("{mins}min"),
-        _ if mins < 120 => with("1h", mins - 60, "min"),
         _ if hours < 24 => format!("{hours}h"),
-        _ if hours < 48 => with("1d", hours - 24, "h"),
         _ if !calendar_months_away(now, t, future, 2) => format!("{}d", round(86_400)),
         _ => match nearest_months(now, t, future) {
-            m @ ..12 => format!("{m}mo"),
-            m @ 12..24 => with("1y", u64::from(m - 12), "mo"),
-            m => format!("{}y", (m + 6) / 12),
+            12 => "1y".to_owned(),
+            m @ ..24 => format!("{m}mo"),
+            m => format!("{}y", (m + 5) / 12),
         },
     };
     if future {
@@ -242,20 +234,20 @@ fn shift(now: Timestamp, months: u32, future: bool) -> Option<Timestamp> {
     }
 }
 
-/// Whether `t` is at least `months` calendar months from `now`, give or take half a day
-/// (the rounding of the day count it would otherwise show).
+/// Whether `t` is `months` calendar months from `now` or more, less half a day (the
+/// rounding of the day count it would otherwise show).
 fn calendar_months_away(now: Timestamp, t: Timestamp, future: bool, months: u32) -> bool {
     let half_day = Duration::hours(12);
     shift(now, months, future).is_some_and(|mark| {
         if future {
-            t.checked_add_signed(half_day).is_none_or(|t| t >= mark)
+            t.checked_add_signed(half_day).is_none_or(|t| t > mark)
         } else {
-            t.checked_sub_signed(half_day).is_none_or(|t| t <= mark)
+            t.checked_sub_signed(half_day).is_none_or(|t| t < mark)
         }
     })
 }
 
-/// The whole number of calendar months from `now` nearest to `t` (ties away from now).
+/// The whole number of calendar months from `now` nearest to `t` (a tie towards now).
 fn nearest_months(now: Timestamp, t: Timestamp, future: bool) -> u32 {
     let reached = |k: u32| {
         shift(now, k, future).is_some_and(|mark| if future { mark <= t } else { mark >= t })
@@ -274,7 +266,7 @@ fn nearest_months(now: Timestamp, t: Timestamp, future: bool) -> u32 {
         shift(now, k, future),
         k.checked_add(1).and_then(|k1| shift(now, k1, future)),
     ) {
-        (Some(lo), Some(hi)) if distance(hi) <= distance(lo) => k + 1,
+        (Some(lo), Some(hi)) if distance(hi) < distance(lo) => k + 1,
         _ => k,
     }
 }
@@ -514,34 +506,34 @@ mod tests {
             (-59, "just now"),
             (60, "in 1min"),
             (-60, "1min ago"),
-            (89, "in 1min"),
-            (90, "in 2min"),
-            (-(59 * min + 29), "59min ago"),
-            (-(59 * min + 30), "1h ago"),
+            // A tie goes towards now.
+            (90, "in 1min"),
+            (91, "in 2min"),
+            (-90, "1min ago"),
+            (-(59 * min + 30), "59min ago"),
+            (-(59 * min + 31), "1h ago"),
             (h, "in 1h"),
-            (90 * min - 5, "in 1h 30min"),
-            (2 * h - 31, "in 1h 59min"),
-            (2 * h - 30, "in 2h"),
+            (90 * min, "in 1h"),
+            (90 * min + 1, "in 2h"),
             (5 * h + 59, "in 5h"),
-            (-(23 * h + 29 * min), "23h ago"),
-            (-(23 * h + 30 * min), "1d ago"),
+            (-(23 * h + 30 * min), "23h ago"),
+            (-(23 * h + 30 * min + 1), "1d ago"),
             (d - 5, "in 1d"),
-            (36 * h - 5, "in 1d 12h"),
-            (46 * h, "in 1d 22h"),
-            (48 * h - 30 * min, "in 2d"),
+            (36 * h, "in 1d"),
+            (46 * h, "in 2d"),
             (7 * d - 5, "in 7d"),
             (29 * d + h, "in 29d"),
             (30 * d - 5, "in 30d"),
-            (30 * d + 12 * h, "in 31d"),
+            (30 * d + 12 * h + 1, "in 31d"),
             // Two calendar months from Jan 31 is Mar 31, 59 days: days until then...
             (58 * d, "in 58d"),
             // Back from Jan 31, two months is Nov 30: 62 days.
             (-(60 * d), "60d ago"),
-            (-(61 * d + 12 * h - 1), "61d ago"),
-            (-(61 * d + 12 * h), "2mo ago"),
+            (-(61 * d + 12 * h), "61d ago"),
+            (-(61 * d + 12 * h + 1), "2mo ago"),
             // ...then the nearest calendar month.
-            (59 * d - 12 * h - 1, "in 58d"),
-            (59 * d - 12 * h, "in 2mo"),
+            (59 * d - 12 * h, "in 58d"),
+            (59 * d - 12 * h + 1, "in 2mo"),
             (59 * d, "in 2mo"),
             (-(364 * d), "1y ago"),
             (-(365 * d), "1y ago"),
@@ -561,18 +553,19 @@ mod tests {
         // (then, shown at NOW = Jan 31 12:00)
         let cases = [
             ("2026-04-30T12:00:00Z", "in 3mo"),
-            // Mar 31 and Apr 30 are equally far: the tie goes away from now.
-            ("2026-04-15T12:00:00Z", "in 3mo"),
-            ("2026-04-15T11:59:59Z", "in 2mo"),
+            // Mar 31 and Apr 30 are equally far: the tie goes towards now.
+            ("2026-04-15T12:00:01Z", "in 3mo"),
+            ("2026-04-15T12:00:00Z", "in 2mo"),
             ("2025-10-31T12:00:00Z", "3mo ago"),
             ("2026-12-31T12:00:00Z", "in 11mo"),
-            ("2027-01-16T12:00:00Z", "in 1y"),
-            ("2027-07-31T12:00:00Z", "in 1y 6mo"),
-            ("2024-07-31T12:00:00Z", "1y 6mo ago"),
-            ("2028-01-15T12:00:00Z", "in 1y 11mo"),
+            ("2027-01-16T12:00:01Z", "in 1y"),
+            ("2027-02-28T12:00:00Z", "in 13mo"),
+            ("2027-07-31T12:00:00Z", "in 18mo"),
+            ("2024-07-31T12:00:00Z", "18mo ago"),
+            ("2028-01-15T12:00:00Z", "in 23mo"),
             ("2028-01-31T11:00:00Z", "in 2y"),
-            ("2028-07-15T12:00:00Z", "in 2y"),
-            ("2028-07-31T12:00:00Z", "in 3y"),
+            ("2028-07-31T12:00:00Z", "in 2y"),
+            ("2028-08-31T12:00:00Z", "in 3y"),
             ("2126-01-31T12:00:00Z", "in 100y"),
         ];
         for (then, want) in cases {
@@ -591,17 +584,18 @@ mod tests {
             (NOW, "6mo", "in 6mo"),
             (NOW, "11mo", "in 11mo"),
             (NOW, "1y", "in 1y"),
-            (NOW, "1y 6mo", "in 1y 6mo"),
+            (NOW, "1y 6mo", "in 18mo"),
             (NOW, "2y", "in 2y"),
             (NOW, "100y", "in 100y"),
             (NOW, "30d", "in 30d"),
             (NOW, "45d", "in 45d"),
             (NOW, "7d", "in 7d"),
             (NOW, "1d", "in 1d"),
-            (NOW, "36h", "in 1d 12h"),
             (NOW, "12h", "in 12h"),
             (NOW, "1h", "in 1h"),
-            (NOW, "90min", "in 1h 30min"),
+            // One unit: a half is a tie, and ties go towards now, then and a moment later.
+            (NOW, "36h", "in 1d"),
+            (NOW, "90min", "in 1h"),
             (NOW, "10min", "in 10min"),
             // A month is shown as the days it has: Jan 31 + 1mo = Feb 28.
             (NOW, "1mo", "in 28d"),
