@@ -64,8 +64,8 @@ fn parse_terms(spec: &str) -> Result<Span, String> {
     if rest.is_empty() {
         return Err(format!("it is empty: {GRAMMAR}"));
     }
-    if rest.starts_with('-') {
-        return Err(if rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+    if let Some(after) = rest.strip_prefix('-') {
+        return Err(if after.starts_with(|c: char| c.is_ascii_digit()) {
             "a duration cannot be negative: give how long from now, e.g. 1d".to_owned()
         } else {
             format!("that is an option, not a duration: {GRAMMAR}")
