@@ -7,6 +7,7 @@ mod commands;
 pub mod ctx;
 pub mod exit;
 mod prompt;
+pub mod reference;
 pub mod render;
 pub mod scope;
 pub mod store;
@@ -28,7 +29,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version land here too, with code 0; a closed pipe is no error.
-            let _ = err.print();
+            // clap quotes what was typed, perhaps a pasted token: redacted like every line.
+            render::redact::clap_error(&err);
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };
@@ -36,7 +38,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line, escaped: messages can quote names and paths from untrusted sources.
+            // One line, redacted and escaped: messages can quote names, paths and REFs
+            // from untrusted sources, a pasted token among them.
             let message = format!("{err:#}");
             let _ = writeln!(std::io::stderr(), "error: {}", render::escape(&message));
             status_of(&err).into()
