@@ -25,6 +25,7 @@ use crate::cli::Cli;
 use crate::exit::{Status, is_broken_pipe, status_of};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    render::redact::panic_hook();
     let cli = match parse(args.into_iter().collect()) {
         Ok(cli) => cli,
         Err(err) => {
@@ -69,6 +70,10 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 fn execute(cli: &Cli) -> anyhow::Result<Status> {
+    // Before anything reads the path: `generate` would name a new file after the token.
+    if let Some(db) = &cli.global.db {
+        commands::refuse_secret("--db / TOKENCTL_DB", &db.to_string_lossy())?;
+    }
     let ctx = ctx::Ctx::resolve(&cli.global)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -20,8 +20,6 @@ use crate::ctx::Ctx;
 use crate::exit::Status;
 
 pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Status> {
-    // `generate` would name a new file after it.
-    refuse_secret("--db / TOKENCTL_DB", &ctx.db.to_string_lossy())?;
     match command {
         Command::Init(args) => init::run(ctx, args, out),
         Command::Generate(args) => generate::run(ctx, args, out),
@@ -50,7 +48,7 @@ fn actor() -> String {
 /// A token pasted where text is stored (`--name`, `--source`, a path) or quoted back must
 /// not be kept: refused, glued inside longer text too, without quoting the value. Said
 /// plainly, since a token on a command line has been visible to every user of the machine.
-fn refuse_secret(what: &str, value: &str) -> Result<()> {
+pub(crate) fn refuse_secret(what: &str, value: &str) -> Result<()> {
     if crate::token::contains_token(value) {
         return Err(crate::exit::usage(format!(
             "{what} holds a token secret, refused: a secret belongs on verify's stdin or in the variable --token-env names (revoke the token if others could see this command line)"

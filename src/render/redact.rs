@@ -52,6 +52,18 @@ pub fn clap_error(err: &clap::Error) {
     let _ = err.print();
 }
 
+/// A panic is a bug, but its message can quote any value the code held: one line on
+/// stderr, redacted and escaped like every other, instead of the default hook's.
+pub fn panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: tokenctl hit a bug, please report it: {}",
+            clean(&info.to_string())
+        );
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -354,3 +354,20 @@ fn a_token_stored_by_an_older_version_is_printed_redacted() {
         );
     }
 }
+
+/// The name typed at generate's prompt is stored like `--name`: one holding a token is
+/// refused there and asked for again.
+#[test]
+fn a_token_typed_as_the_name_at_the_prompt_is_refused() {
+    let env = TestEnv::new();
+    let t = env.generate("victim", &[]);
+    let mut pty = env.pty(["generate", "--no-expiry"]);
+    pty.expect("Token name");
+    pty.line(&format!("x{t}y"));
+    pty.expect("holds a token secret");
+    pty.line("second-try");
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(env.show("second-try")["name"], "second-try");
+    assert_none_broken(&files_holding(env.root(), secret_of(&t)), 1);
+}
