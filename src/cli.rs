@@ -182,14 +182,14 @@ pub enum SortKey {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Token id, id prefix (4+ characters) or name
+    /// Token id, id prefix (4+ characters), name, or the whole token (read for its id)
     #[arg(value_name = "REF")]
     pub reference: String,
 }
 
 #[derive(Debug, Args)]
 pub struct RefsArgs {
-    /// Token ids, id prefixes (4+ characters) or names
+    /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids)
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
 }
@@ -244,7 +244,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// Only this token's history (id, id prefix or name; deleted tokens too)
+    /// Only this token's history (id, id prefix, name or whole token; deleted tokens too)
     #[arg(value_name = "REF")]
     pub reference: Option<String>,
 

@@ -7,6 +7,7 @@ mod commands;
 pub mod ctx;
 pub mod exit;
 mod prompt;
+pub mod reference;
 pub mod render;
 pub mod scope;
 pub mod store;
@@ -24,11 +25,13 @@ use crate::cli::Cli;
 use crate::exit::{Status, is_broken_pipe, status_of};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    render::redact::panic_hook();
     let cli = match parse(args.into_iter().collect()) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version land here too, with code 0; a closed pipe is no error.
-            let _ = err.print();
+            // clap quotes what was typed, perhaps a pasted token: redacted like every line.
+            render::redact::clap_error(&err);
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };
@@ -36,7 +39,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line, escaped: messages can quote names and paths from untrusted sources.
+            // One line, redacted and escaped: messages can quote names, paths and REFs
+            // from untrusted sources, a pasted token among them.
             let message = format!("{err:#}");
             let _ = writeln!(std::io::stderr(), "error: {}", render::escape(&message));
             status_of(&err).into()
@@ -66,6 +70,10 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 fn execute(cli: &Cli) -> anyhow::Result<Status> {
+    // Before anything reads the path: `generate` would name a new file after the token.
+    if let Some(db) = &cli.global.db {
+        commands::refuse_secret("--db / TOKENCTL_DB", &db.to_string_lossy())?;
+    }
     let ctx = ctx::Ctx::resolve(&cli.global)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

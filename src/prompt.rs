@@ -45,7 +45,12 @@ pub fn validity(now: Timestamp) -> Result<Option<String>> {
     }
     let spec = Input::<String>::with_theme(&ColorfulTheme::default())
         .with_prompt("Valid for (e.g. 45d, 2w, 1y 6mo)")
-        .validate_with(|input: &String| expires_after(input.trim(), now).map(|_| ()))
+        // dialoguer prints the error as is: cleaned like every line on stderr.
+        .validate_with(|input: &String| {
+            expires_after(input.trim(), now)
+                .map(|_| ())
+                .map_err(|why| crate::render::escape(&why).into_owned())
+        })
         .interact_text_on(&Term::stderr())
         .context("reading the validity")?;
     Ok(Some(spec.trim().to_owned()))

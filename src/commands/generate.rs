@@ -20,9 +20,15 @@ const MAX_NAME: usize = 100;
 const MAX_DESCRIPTION: usize = 1000;
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status> {
-    for value in args.scopes.iter().chain(&args.description) {
-        super::refuse_secret(value)?;
+    for (what, value) in [("--name", &args.name), ("--description", &args.description)] {
+        if let Some(value) = value {
+            super::refuse_secret(what, value)?;
+        }
     }
+    for scope in &args.scopes {
+        super::refuse_secret("--scope", scope)?;
+    }
+    super::refuse_secret("--prefix", &args.prefix)?;
     let prefix = Prefix::parse(&args.prefix).map_err(usage)?;
     let mut scopes = args
         .scopes
@@ -156,9 +162,9 @@ fn print_secret(
 }
 
 fn check_name(name: &str) -> Result<(), String> {
-    if token::parse(name).is_ok() {
+    if token::contains_token(name) {
         return Err(
-            "that name is a token secret: choose a plain name such as github-ci".to_owned(),
+            "that name holds a token secret: choose a plain name such as github-ci".to_owned(),
         );
     }
     if name.trim().is_empty() {

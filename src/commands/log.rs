@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::cli::LogArgs;
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
+use crate::reference::Reference;
 use crate::render::{self, log};
 use crate::store::{Access, Durability, Store};
 use crate::time::ago;
@@ -25,7 +26,8 @@ pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
         None => None,
         Some(reference) => match store.resolve(reference) {
             Ok(token) => Some(token.id),
-            Err(live_error) => match store.resolve_historic(reference)? {
+            // A deleted token's whole token or `prefix_id_...` finds its history by id.
+            Err(live_error) => match store.resolve_historic(Reference::parse(reference).key())? {
                 Some((id, _name)) => Some(id),
                 None => return Err(live_error),
             },

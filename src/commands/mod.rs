@@ -45,13 +45,14 @@ fn actor() -> String {
     }
 }
 
-/// A token pasted into the wrong flag must not be stored (`--source`) or echoed back in an
-/// error (`--scope`): refuse it without quoting it.
-fn refuse_secret(value: &str) -> Result<()> {
-    if crate::token::parse(value).is_ok() {
-        return Err(crate::exit::usage(
-            "that value is a token secret: never pass a token in a flag; verify reads it from stdin or --token-env",
-        ));
+/// A token pasted where text is stored (`--name`, `--source`, a path) or quoted back must
+/// not be kept: refused, glued inside longer text too, without quoting the value. Said
+/// plainly, since a token on a command line has been visible to every user of the machine.
+pub(crate) fn refuse_secret(what: &str, value: &str) -> Result<()> {
+    if crate::token::contains_token(value) {
+        return Err(crate::exit::usage(format!(
+            "{what} holds a token secret, refused: a secret belongs on verify's stdin or in the variable --token-env names (revoke the token if others could see this command line)"
+        )));
     }
     Ok(())
 }

@@ -27,8 +27,17 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
              pass it on stdin (printf '%s\\n' \"$TOKEN\" | tokenctl verify) or name a variable with --token-env VAR",
         ));
     }
-    for value in args.scopes.iter().chain(&args.source) {
-        super::refuse_secret(value)?;
+    if args.token_env.as_deref().is_some_and(token::contains_token) {
+        return Err(usage(
+            "--token-env takes the name of the variable that holds the token (--token-env API_TOKEN), not the token itself \
+             (revoke the token if others could see this command line)",
+        ));
+    }
+    for scope in &args.scopes {
+        super::refuse_secret("--scope", scope)?;
+    }
+    if let Some(source) = &args.source {
+        super::refuse_secret("--source", source)?;
     }
     let asked = args
         .scopes

@@ -12,15 +12,19 @@ use crate::time::{Timestamp, rfc3339};
 #[derive(Serialize)]
 pub struct TokenJson<'a> {
     pub id: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_str")]
     pub name: &'a str,
     pub prefix: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub description: Option<&'a str>,
     pub status: &'static str,
+    #[serde(serialize_with = "crate::render::redact::json_all")]
     pub scopes: &'a [String],
     pub created_at: String,
     pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub last_used_source: Option<&'a str>,
     pub usage_count: u64,
     pub failed_count: u64,

@@ -125,6 +125,7 @@ struct LogJson<'a> {
 struct FailureJson<'a> {
     date: String,
     token_id: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_str")]
     token_name: &'a str,
     count: u64,
 }

@@ -4,6 +4,7 @@
 pub mod escape;
 pub mod json;
 pub mod log;
+pub mod redact;
 pub mod show;
 pub mod table;
 pub mod verdict;
@@ -14,7 +15,9 @@ use console::Style;
 
 use crate::store::TokenStatus;
 
-pub use escape::escape;
+/// What every untrusted text goes through before a terminal sees it: tokens redacted to
+/// `prefix_id_...`, then controls escaped (see `redact::clean`).
+pub use redact::clean as escape;
 
 /// Active green, revoked yellow, expired red: the colours operators know from dashboards.
 pub fn status_style(status: TokenStatus) -> Style {
@@ -34,9 +37,9 @@ pub fn paint(text: &str, style: &Style, color: bool) -> String {
     }
 }
 
-/// A line for a person on stderr, escaped line by line: a message may quote a name or a
-/// path, and forgetting to escape one must not let it repaint the terminal (escaping is
-/// idempotent, so text escaped before is unchanged). Failing to write it (stderr closed)
+/// A line for a person on stderr, redacted and escaped line by line: a message may quote a
+/// name, a path or a pasted token, and forgetting to escape one must not let it repaint the
+/// terminal or print a secret (both steps are idempotent, so text cleaned before is unchanged). Failing to write it (stderr closed)
 /// must not fail or panic the command: the data on stdout is what counts.
 pub fn note(message: &str) {
     let _ = writeln!(std::io::stderr(), "{}", escape_lines(message));

@@ -211,6 +211,7 @@ struct DetailsJson<'a> {
 
 #[derive(Serialize)]
 struct SourceJson<'a> {
+    #[serde(serialize_with = "crate::render::redact::json_str")]
     source: &'a str,
     uses: u64,
     last_used_at: String,
@@ -227,9 +228,12 @@ struct DayJson {
 pub struct EventJson<'a> {
     pub at: String,
     pub token_id: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_str")]
     pub token_name: &'a str,
     pub action: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_str")]
     pub actor: &'a str,
+    #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub detail: Option<&'a str>,
 }
 

@@ -17,6 +17,7 @@ use super::{
     Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
     Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
 };
+use crate::reference::Reference;
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
@@ -273,8 +274,8 @@ impl Store {
         })
     }
 
-    /// Finds the token a user means: an exact id, then an exact name, then a unique id
-    /// prefix of at least 4 characters (`tkn_4k2x9q7m1z_...` as `list` prints it works too).
+    /// Finds the token a user means (see `reference`): an exact id, then an exact name, then
+    /// a unique id prefix of at least 4 characters; a whole token by its id.
     pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
         resolve(&self.conn, reference).map_err(|e| explained(&self.path, e))
     }
@@ -859,23 +860,19 @@ fn free_bytes(path: &Path) -> Option<u64> {
 }
 
 fn resolve(conn: &Connection, reference: &str) -> Result<TokenRecord> {
-    // `list` prints `prefix_id_...`; accept that form as the id it shows.
-    let bare = reference
-        .strip_suffix("_...")
-        .and_then(|r| r.split_once('_').map(|(_, id)| id))
-        .unwrap_or(reference);
-    if let Some(token) = find_by(conn, "t.id = ?1", bare)? {
+    let reference = Reference::parse(reference);
+    if let Some(id) = reference.id
+        && let Some(token) = find_by(conn, "t.id = ?1", id)?
+    {
         return Ok(token);
     }
-    let named = find_by(conn, "t.name = ?1", reference)?;
-    let shown = reference;
-    let is_id_prefix = bare.len() >= 4
-        && bare.len() < TokenId::LEN
-        && bare
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    let named = match reference.name {
+        Some(name) => find_by(conn, "t.name = ?1", name)?,
+        None => None,
+    };
+    let shown = &reference.shown;
     let mut matches = Vec::new();
-    if is_id_prefix {
+    if let Some(bare) = reference.id_prefix {
         let mut stmt = conn.prepare(&format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id >= ?1 AND t.id < ?1 || '~' ORDER BY t.id LIMIT 6"
         ))?;

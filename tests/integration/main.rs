@@ -23,6 +23,7 @@ mod concurrency;
 mod crash;
 mod foreign;
 mod hostile;
+mod redaction;
 mod safety;
 mod shared;
 mod wal;
