@@ -198,8 +198,9 @@ pub fn ago(spec: &str, now: Timestamp) -> Result<Timestamp, String> {
 }
 
 /// Human relative time: "just now", "5min ago", "3h ago", "in 29d", "in 3mo", "in 2y".
-/// One unit, rounded to the nearest (a tie goes towards now, so a time read a few seconds
-/// after it was set shows what was asked: `--expires 3mo` lists as "in 3mo"). Days up to
+/// One unit, rounded to the nearest, so a time read a few seconds after it was set shows
+/// what was asked (`--expires 3mo` lists as "in 3mo"); a tie goes towards now, so an exact
+/// half (`90min`) reads the same when set and a moment later. Days up to
 /// two calendar months, then calendar months; under two years only a whole year is "1y",
 /// else "18mo": half a year is too much to round away, and "1y 6mo" too wide a column.
 pub fn relative(now: Timestamp, t: Timestamp) -> String {
