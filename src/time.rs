@@ -212,6 +212,8 @@ pub fn relative(now: Timestamp, t: Timestamp) -> String {
         _ if secs < 60 => return "just now".to_owned(),
         _ if mins < 60 => format!("{mins}min"),
         _ if hours < 24 => format!("{hours}h"),
+        // `--expires 1mo` read right after it was set says what was asked, not `in 31d`.
+        _ if exact_month(now, t, future) => "1mo".to_owned(),
         _ if !calendar_months_away(now, t, future, 2) => format!("{}d", round(86_400)),
         _ => match nearest_months(now, t, future) {
             12 => "1y".to_owned(),
@@ -224,6 +226,12 @@ pub fn relative(now: Timestamp, t: Timestamp) -> String {
     } else {
         format!("{amount} ago")
     }
+}
+
+/// Whether `t` is one calendar month from `now`, give or take the few minutes between
+/// setting a time and reading it back.
+fn exact_month(now: Timestamp, t: Timestamp, future: bool) -> bool {
+    shift(now, 1, future).is_some_and(|mark| (mark - t).num_seconds().abs() <= 600)
 }
 
 /// `now` moved `months` calendar months towards `t`.
@@ -598,8 +606,12 @@ mod tests {
             (NOW, "36h", "in 1d"),
             (NOW, "90min", "in 1h"),
             (NOW, "10min", "in 10min"),
-            // A month is shown as the days it has: Jan 31 + 1mo = Feb 28.
-            (NOW, "1mo", "in 28d"),
+            // A month reads as what was asked, though it has 28 days (Jan 31 + 1mo)...
+            (NOW, "1mo", "in 1mo"),
+            ("2026-03-31T12:00:00Z", "1mo", "in 1mo"),
+            // ...and 30 days as days, unless they happen to be a calendar month.
+            (NOW, "30d", "in 30d"),
+            ("2026-11-01T12:00:00Z", "30d", "in 1mo"),
         ];
         for (set_at, spec, want) in cases {
             let t = expires_after(spec, at(set_at)).unwrap();
