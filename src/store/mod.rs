@@ -2,6 +2,7 @@
 //! tokenctl that speaks SQL, so a server backend later is a sibling module, not a rewrite.
 
 // Benchmark-only bulk seeding (benches/verify.rs); not part of the tool's interface.
+mod file;
 #[doc(hidden)]
 pub mod seed;
 mod shared;

@@ -42,7 +42,7 @@ impl Team {
     /// useradd): the test then has nothing to check, and says so rather than pass silently.
     fn or_skip(tag: &str) -> Option<Team> {
         Team::create(tag)
-            .map_err(|why| eprintln!("skipped: {why}"))
+            .map_err(|why| crate::util::skip(&why))
             .ok()
     }
 
