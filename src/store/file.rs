@@ -544,7 +544,7 @@ pub fn caller_in(gid: Gid) -> bool {
 }
 
 /// Whether another user is in `gid`, by their primary group or the group's member list.
-fn user_in(uid: Uid, gid: Gid) -> bool {
+pub fn user_in(uid: Uid, gid: Gid) -> bool {
     let Ok(Some(user)) = User::from_uid(uid) else {
         return false;
     };

@@ -8,7 +8,7 @@ pub mod seed;
 mod shared;
 mod sqlite;
 
-pub use shared::prepare_shared;
+pub use shared::{SharedOutcome, prepare_shared};
 pub use sqlite::Store;
 
 use crate::time::Timestamp;

@@ -21,7 +21,7 @@ use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
-const APPLICATION_ID: i32 = 0x746b_6e63;
+pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];

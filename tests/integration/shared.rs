@@ -1,4 +1,4 @@
-//! `init --shared`: a setgid folder (2770) and a 0660 file of the team's group, so two
+//! `init --shared`: a setgid, sticky folder (3770) and a 0660 file of the team's group, so two
 //! real users of the group can both write, and SQLite's `-wal`/`-shm` stay group-usable.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -151,7 +151,7 @@ fn two_members_of_the_group_share_one_database() {
 
     ok(&team.run(0, &env, &["init", "--shared", "--group", &group], ""));
     let gid = team.gid.as_raw();
-    assert_eq!(mode(&folder), (0o2770, gid), "folder");
+    assert_eq!(mode(&folder), (0o3770, gid), "folder");
     assert_eq!(mode(&db), (0o660, gid), "database");
 
     let token_a = ok(&team.run(0, &env, &["generate", "--name", "from-a"], ""));
