@@ -162,7 +162,7 @@ pub fn vet(real: &Path, access: Access) -> Result<Vetted> {
         let side_name = Path::new(side.file_name().unwrap_or_default());
         match nix::sys::stat::fstatat(&dir, side_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
             Ok(stat) => {
-                trust.file(&side, &Stat::from(&stat), role)?;
+                trust.file(&side, &Stat::of_raw(&stat), role)?;
                 wal_exists |= role == Role::Wal;
             }
             Err(nix::errno::Errno::ENOENT) => {}
@@ -409,7 +409,7 @@ impl Stat {
         }
     }
 
-    fn from(stat: &FileStat) -> Stat {
+    pub fn of_raw(stat: &FileStat) -> Stat {
         Stat {
             mode: stat.st_mode & 0o7777,
             uid: stat.st_uid,
@@ -439,7 +439,8 @@ impl Trust {
 
     pub fn for_database(db: &Stat) -> Trust {
         let gid = Gid::from_raw(db.gid);
-        let shared = db.mode & 0o020 != 0 && caller_in(gid);
+        // Root may use any group's files, as if it were a member.
+        let shared = db.mode & 0o020 != 0 && (nix::unistd::geteuid().is_root() || caller_in(gid));
         Trust {
             caller: nix::unistd::geteuid(),
             group: shared.then_some(gid),

@@ -137,6 +137,28 @@ pub fn prepare_shared(db: &Path, group: Option<&str>) -> Result<(SharedOutcome, 
                 "{p} is a symbolic link: 'init --shared' does not follow it: remove it, or pass the real path"
             );
         }
+        let named = Stat::of_raw(&stat);
+        if !named.regular {
+            bail!("{p} is not a regular file: pass the database file's path");
+        }
+        if named.nlink > 1 {
+            bail!(
+                "{p} has {} hard links, so a file elsewhere shares its contents: give it a copy of its own ('cp -p {p} {p}.new && mv {p}.new {p}'), then run this again",
+                named.nlink
+            );
+        }
+        let ready = named.mode == FILE_MODE
+            && named.gid == gid.as_raw()
+            && (named.uid == me.as_raw() || named.uid == 0 || in_group(named.uid, gid));
+        if ready {
+            continue;
+        }
+        if named.uid != me.as_raw() {
+            bail!(
+                "{p} belongs to user {} and is not shared with group {group_name}: have them run 'chgrp {group_name} {p} && chmod 660 {p}', or run 'tokenctl init --shared' as them",
+                file::user_name(named.uid)
+            );
+        }
         let fd = nix::fcntl::openat(
             &dir,
             entry.as_path(),
@@ -148,30 +170,14 @@ pub fn prepare_shared(db: &Path, group: Option<&str>) -> Result<(SharedOutcome, 
             Mode::empty(),
         )
         .map_err(|e| anyhow!("cannot open {p} ({e}): check its permissions"))?;
-        let stat = Stat::of(&File::from(fd.try_clone()?).metadata()?);
-        if !stat.regular {
-            bail!("{p} is not a regular file: pass the database file's path");
-        }
-        if stat.nlink > 1 {
+        let opened = Stat::of(&File::from(fd.try_clone()?).metadata()?);
+        if (opened.dev, opened.ino) != (named.dev, named.ino) {
             bail!(
-                "{p} has {} hard links, so a file elsewhere shares its contents: give it a copy of its own ('cp -p {p} {p}.new && mv {p}.new {p}'), then run this again",
-                stat.nlink
+                "{p} was replaced while 'init --shared' looked at it: check who else writes {f}, then try again"
             );
         }
         if role == Role::Database {
             check_is_ours(&fd, &path)?;
-        }
-        let ready = stat.mode & 0o7777 == FILE_MODE
-            && stat.gid == gid.as_raw()
-            && (stat.uid == me.as_raw() || stat.uid == 0 || in_group(stat.uid, gid));
-        if ready {
-            continue;
-        }
-        if stat.uid != me.as_raw() {
-            bail!(
-                "{p} belongs to user {} and is not shared with group {group_name}: have them run 'chgrp {group_name} {p} && chmod 660 {p}', or run 'tokenctl init --shared' as them",
-                file::user_name(stat.uid)
-            );
         }
         plan.push((role, fd));
     }

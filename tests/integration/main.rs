@@ -24,4 +24,5 @@ mod foreign;
 mod hostile;
 mod safety;
 mod shared;
+mod trust;
 mod wal;

@@ -22,11 +22,11 @@ struct Team {
 
 /// The shadow tools lock /etc/group and /etc/passwd and fail when another test holds
 /// the lock: one at a time.
-static SHADOW: Mutex<()> = Mutex::new(());
+pub static SHADOW: Mutex<()> = Mutex::new(());
 
 /// Runs a shadow tool; `Err` only when it is not installed. As root, a tool that runs
 /// and fails is a broken machine, not a reason to skip.
-fn tool(program: &str, args: &[&str]) -> Result<(), String> {
+pub fn tool(program: &str, args: &[&str]) -> Result<(), String> {
     let status = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
