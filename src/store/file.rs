@@ -107,19 +107,21 @@ pub fn locate(given: &Path, access: Access) -> Result<(PathBuf, bool)> {
     }
 }
 
-/// What `vet` found: the database file (open, for the header check; closed before SQLite
-/// opens it, as closing any descriptor of a file drops the process's POSIX locks on it)
-/// and how SQLite should open it.
+/// What `vet` found, to hold SQLite's own descriptors to: the files' identities, and how
+/// SQLite should open the database.
 pub struct Vetted {
-    pub file: File,
-    pub db: Stat,
-    /// A WAL database with no `-wal` in a folder nobody may write: see `read_only_copy`.
+    db: Stat,
+    /// The `-wal`/`-shm` that existed, so they are recognised by inode too.
+    sides: Vec<(Role, Stat)>,
+    /// A WAL database with no `-wal` in a folder nobody may write: see `nobody_may_write`.
     pub immutable: bool,
 }
 
 /// Checks the database file, its folder and any `-wal`/`-shm`, reached through the
-/// folder's descriptor so a symlink swapped in after `locate` is not followed.
-pub fn vet(real: &Path, access: Access) -> Result<Vetted> {
+/// folder's descriptor so a symlink swapped in after `locate` is not followed. Returns the
+/// database file open for its header to be read; close it before SQLite opens the file,
+/// as closing any descriptor of a file drops all of this process's POSIX locks on it.
+pub fn vet(real: &Path, access: Access) -> Result<(File, Vetted)> {
     let (folder, name) = split(real)?;
     let dir = open_folder(folder, real)?;
     let p = real.display();
@@ -156,14 +158,15 @@ pub fn vet(real: &Path, access: Access) -> Result<Vetted> {
             .with_context(|| format!("reading folder {}", folder.display()))?,
     );
     trust.folder(folder, real, &folder_stat)?;
-    let mut wal_exists = false;
+    let mut sides = Vec::new();
     for role in [Role::Wal, Role::Shm] {
         let side = role.path(real);
         let side_name = Path::new(side.file_name().unwrap_or_default());
         match nix::sys::stat::fstatat(&dir, side_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
             Ok(stat) => {
-                trust.file(&side, &Stat::of_raw(&stat), role)?;
-                wal_exists |= role == Role::Wal;
+                let stat = Stat::of_raw(&stat);
+                trust.file(&side, &stat, role)?;
+                sides.push((role, stat));
             }
             Err(nix::errno::Errno::ENOENT) => {}
             Err(e) => bail!(
@@ -174,14 +177,17 @@ pub fn vet(real: &Path, access: Access) -> Result<Vetted> {
         }
     }
     let immutable = access == Access::ReadOnly
-        && !wal_exists
+        && !sides.iter().any(|(role, _)| *role == Role::Wal)
         && is_wal_database(&file)
         && nobody_may_write(&dir, &folder_stat);
-    Ok(Vetted {
+    Ok((
         file,
-        db,
-        immutable,
-    })
+        Vetted {
+            db,
+            sides,
+            immutable,
+        },
+    ))
 }
 
 /// A read-only copy (a replica on a read-only mount, or in a folder with no write bit)
@@ -218,8 +224,8 @@ fn is_wal_database(file: &File) -> bool {
 /// hold here; this catches what they cannot: a folder swapped through a writable parent,
 /// and a file planted by a group member of a shared database (whom root must not trust
 /// with its chown, see `guard_root_chown`).
-pub fn vet_open_files(real: &Path, vetted: &Stat) -> Result<()> {
-    let trust = Trust::for_database(vetted);
+pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
+    let trust = Trust::for_database(&vetted.db);
     let mut seen_database = false;
     let roles = [Role::Database, Role::Wal, Role::Shm];
     let names: Vec<PathBuf> = roles.iter().map(|r| r.path(real)).collect();
@@ -239,7 +245,22 @@ pub fn vet_open_files(real: &Path, vetted: &Stat) -> Result<()> {
             Some(b) => (b, true),
             None => (bytes, false),
         };
-        let Some(at) = names.iter().position(|n| n.as_os_str().as_bytes() == bytes) else {
+        // Through the magic link: the inode the descriptor holds, not the name.
+        let Ok(meta) = std::fs::metadata(entry.path()) else {
+            continue;
+        };
+        let stat = Stat::of(&meta);
+        // By name, or by inode should the kernel spell the path differently.
+        let by_inode = |s: &Stat| (s.dev, s.ino) == (stat.dev, stat.ino);
+        let at = names
+            .iter()
+            .position(|n| n.as_os_str().as_bytes() == bytes)
+            .or_else(|| by_inode(&vetted.db).then_some(0))
+            .or_else(|| {
+                let (role, _) = vetted.sides.iter().find(|(_, s)| by_inode(s))?;
+                roles.iter().position(|r| r == role)
+            });
+        let Some(at) = at else {
             continue;
         };
         let (role, path) = (roles[at], &names[at]);
@@ -253,13 +274,8 @@ pub fn vet_open_files(real: &Path, vetted: &Stat) -> Result<()> {
         if deleted {
             return Err(changed());
         }
-        // Through the magic link: the inode the descriptor holds, not the name.
-        let Ok(meta) = std::fs::metadata(entry.path()) else {
-            continue;
-        };
-        let stat = Stat::of(&meta);
         if role == Role::Database {
-            if (stat.dev, stat.ino) != (vetted.dev, vetted.ino) {
+            if (stat.dev, stat.ino) != (vetted.db.dev, vetted.db.ino) {
                 return Err(changed());
             }
             seen_database = true;
@@ -409,6 +425,8 @@ impl Stat {
         }
     }
 
+    // The widths of nlink_t, dev_t and ino_t differ between platforms.
+    #[allow(clippy::unnecessary_cast)]
     pub fn of_raw(stat: &FileStat) -> Stat {
         Stat {
             mode: stat.st_mode & 0o7777,

@@ -66,12 +66,12 @@ impl Store {
         file::guard_root_chown();
         let (real, created) = file::locate(path, access)?;
         let path = real.as_path();
-        let vetted = file::vet(path, access)?;
-        precheck(path, &vetted.file, access)?;
-        let (db, immutable) = (vetted.db, vetted.immutable);
+        let (header, vetted) = file::vet(path, access)?;
+        precheck(path, &header, access)?;
         // Closed before SQLite opens the file: closing any descriptor of a file drops all
         // of this process's POSIX locks on it, SQLite's included.
-        drop(vetted);
+        drop(header);
+        let immutable = vetted.immutable;
         let flags = match access {
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
@@ -99,7 +99,7 @@ impl Store {
         // The first read opens -wal and -shm; what SQLite holds is checked before any of
         // it is believed.
         store.header().map_err(|e| explain(path, e))?;
-        file::vet_open_files(path, &db)?;
+        file::vet_open_files(path, &vetted)?;
         store.vet(access, created)?;
         Ok(store)
     }
