@@ -599,3 +599,40 @@ pub fn uri(path: &Path, query: &str) -> String {
     out.push_str(query);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite really calls the guarded fchown: its VFS hands back our function.
+    #[test]
+    fn sqlite_chowns_through_the_guard() {
+        guard_root_chown();
+        // SAFETY: reading the default VFS's syscall table, as SQLite's own tests do.
+        let installed = unsafe {
+            let vfs = rusqlite::ffi::sqlite3_vfs_find(std::ptr::null());
+            let get = (*vfs).xGetSystemCall.expect("unix VFS has xGetSystemCall");
+            get(vfs, c"fchown".as_ptr())
+        };
+        let ours = guarded_fchown as unsafe extern "C" fn(_, _, _) -> _ as usize;
+        assert_eq!(installed.map(|f| f as usize), Some(ours));
+    }
+
+    #[test]
+    fn uris_escape_everything_but_plain_path_bytes() {
+        assert_eq!(
+            uri(Path::new("/a b/t?.db#1%"), "immutable=1"),
+            "file:/a%20b/t%3F.db%231%25?immutable=1"
+        );
+    }
+
+    #[test]
+    fn memory_and_uri_names_are_refused() {
+        for name in [":memory:", "file:x.db", "FILE:/tmp/x.db?mode=memory", ""] {
+            assert!(check_name(Path::new(name)).is_err(), "{name}");
+        }
+        for name in ["./file:x.db", "tokens.db", "/srv/file.db", "memory"] {
+            assert!(check_name(Path::new(name)).is_ok(), "{name}");
+        }
+    }
+}
