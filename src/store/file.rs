@@ -176,8 +176,17 @@ pub fn vet(real: &Path, access: Access) -> Result<(File, Vetted)> {
             ),
         }
     }
+    // An empty -wal with no -shm (a copy of the files taken when folded) holds nothing
+    // either, and no connection is using it: each has the -shm open (tokenctl never uses
+    // exclusive locking mode, the one way around it).
+    let wal = sides.iter().find(|(role, _)| *role == Role::Wal);
+    let shm = sides.iter().any(|(role, _)| *role == Role::Shm);
+    let no_log = match wal {
+        None => true,
+        Some((_, stat)) => stat.size == 0 && !shm,
+    };
     let immutable = access == Access::ReadOnly
-        && !sides.iter().any(|(role, _)| *role == Role::Wal)
+        && no_log
         && is_wal_database(&file)
         && nobody_may_write(&dir, &folder_stat);
     Ok((
@@ -409,6 +418,7 @@ pub struct Stat {
     pub nlink: u64,
     pub dev: u64,
     pub ino: u64,
+    pub size: u64,
     pub regular: bool,
 }
 
@@ -421,6 +431,7 @@ impl Stat {
             nlink: meta.nlink(),
             dev: meta.dev(),
             ino: meta.ino(),
+            size: meta.size(),
             regular: meta.file_type().is_file(),
         }
     }
@@ -435,6 +446,7 @@ impl Stat {
             nlink: stat.st_nlink as u64,
             dev: stat.st_dev as u64,
             ino: stat.st_ino as u64,
+            size: stat.st_size.max(0) as u64,
             regular: stat.st_mode & nix::libc::S_IFMT == nix::libc::S_IFREG,
         }
     }

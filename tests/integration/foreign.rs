@@ -378,6 +378,13 @@ fn read_only_folder_without_wal_files_reads_but_does_not_record() {
     );
     assert_eq!(out.status.code(), Some(10), "{out:?}");
     assert_eq!(snapshot(&folder), before);
+    // A copy of the files taken when the log was folded: an empty -wal, no -shm.
+    chmod(&folder, 0o755);
+    std::fs::write(folder.join("tokens.db-wal"), b"").unwrap();
+    chmod(&folder, 0o555);
+    let out = unprivileged(&env, &["verify", "--no-record"], &line);
+    assert_eq!(out.status.code(), Some(0), "with an empty -wal: {out:?}");
+    assert!(!folder.join("tokens.db-shm").exists());
     chmod(&folder, 0o755);
 }
 
@@ -525,4 +532,39 @@ fn full_disk_fails_clearly_and_prints_no_secret() {
     assert_eq!(list[0]["status"], "active");
     let check = env.sqlite("PRAGMA integrity_check");
     assert_eq!(format!("{check:?}"), r#"[[Text("ok")]]"#);
+}
+
+/// A replica on a read-only mount: nobody can create a `-wal` or `-shm` there, so the
+/// file is read as it is; a recording verify still fails closed.
+#[test]
+fn a_replica_on_a_read_only_mount_answers_no_record() {
+    let source = TestEnv::new();
+    let token = source.generate("t", &[]);
+    fold_wal(source.db());
+    let holder = TestEnv::new();
+    let at = holder.root().join("replica");
+    let Some(disk) = Tmpfs::mount(&at, "1m") else {
+        crate::util::skip("cannot mount a tmpfs here (needs root): read-only mount not simulated");
+        return;
+    };
+    let db = disk.0.join("tokens.db");
+    std::fs::copy(source.db(), &db).unwrap();
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk.0)
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    let env = TestEnv::new().with_db(&db);
+    env.verify(&token, &["--no-record"]).code(0);
+    env.verify(&stranger(), &["--no-record", "-q"]).code(10);
+    env.cmd(["list"]).assert().success();
+    let out = env
+        .cmd(["verify"])
+        .write_stdin(format!("{token}\n"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &db, "recording verify on a read-only mount");
+    let left: Vec<_> = std::fs::read_dir(&disk.0).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
 }
