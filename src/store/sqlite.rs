@@ -1,4 +1,4 @@
-//! The SQLite backend: opening and vetting the file, pragmas, migrations, and one
+//! The SQLite backend: opening the file (`file` vets it), pragmas, migrations, and one
 //! transaction per user action with the rule in its WHERE clause.
 
 use std::fs::File;
