@@ -238,12 +238,12 @@ pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
     let mut seen_database = false;
     let roles = [Role::Database, Role::Wal, Role::Shm];
     let names: Vec<PathBuf> = roles.iter().map(|r| r.path(real)).collect();
-    let fds = std::fs::read_dir("/proc/self/fd").map_err(|e| {
-        anyhow!(
-            "cannot check the files SQLite opened for {} (/proc/self/fd: {e}): mount /proc",
-            real.display()
-        )
-    })?;
+    // Without /proc (macOS, some sandboxes) the names are checked again instead: that
+    // still catches a file planted before SQLite opened it, though not one swapped in
+    // the instant between its open and this check.
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return recheck_names(real, vetted, &trust);
+    };
     for entry in fds.flatten() {
         // The listing's own descriptor, and any closed since, cannot be read: not ours.
         let Ok(target) = std::fs::read_link(entry.path()) else {
@@ -296,6 +296,29 @@ pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
             "cannot find the file SQLite opened for database {} among this process's files, so it cannot be checked: pass the database's real path",
             real.display()
         );
+    }
+    Ok(())
+}
+
+fn recheck_names(real: &Path, vetted: &Vetted, trust: &Trust) -> Result<()> {
+    for role in [Role::Database, Role::Wal, Role::Shm] {
+        let path = role.path(real);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == ErrorKind::NotFound && role != Role::Database => continue,
+            Err(e) => bail!(
+                "cannot read {} ({e}): check its permissions",
+                path.display()
+            ),
+        };
+        let stat = Stat::of(&meta);
+        if role == Role::Database && (stat.dev, stat.ino) != (vetted.db.dev, vetted.db.ino) {
+            bail!(
+                "database {} was replaced while tokenctl opened it, so it cannot be trusted: check who else writes that folder, then try again",
+                path.display()
+            );
+        }
+        trust.file(&path, &stat, role)?;
     }
     Ok(())
 }
