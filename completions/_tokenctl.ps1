@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The group that shares the database [default: the folder''s group]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
-            [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Make the database usable by a group: file 0660 in a setgid folder 2770')
+            [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Make the database usable by a group: file 0660 in a setgid, sticky folder 3770')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -43,7 +43,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --group 'The group that shares the database [default: the folder''s group]'
             cand --db 'Database file [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
-            cand --shared 'Make the database usable by a group: file 0660 in a setgid folder 2770'
+            cand --shared 'Make the database usable by a group: file 0660 in a setgid, sticky folder 3770'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
             cand --help 'Print help'

@@ -49,7 +49,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Databa
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l shared -d 'Make the database usable by a group: file 0660 in a setgid folder 2770'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l shared -d 'Make the database usable by a group: file 0660 in a setgid, sticky folder 3770'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s V -l version -d 'Print version'

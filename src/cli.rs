@@ -94,7 +94,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Make the database usable by a group: file 0660 in a setgid folder 2770
+    /// Make the database usable by a group: file 0660 in a setgid, sticky folder 3770
     #[arg(long)]
     pub shared: bool,
 

@@ -1,4 +1,5 @@
 //! `init`: create the database (or check an existing one), optionally shared by a group.
+//! `--shared` converts an existing database, or refuses it: never "ready" when it is not.
 
 use std::io::Write;
 
@@ -9,7 +10,7 @@ use crate::cli::InitArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
 use crate::render::{self, json};
-use crate::store::{Access, Durability, Store};
+use crate::store::{Access, Durability, SharedOutcome, Store};
 
 #[derive(Serialize)]
 struct Initialized<'a> {
@@ -19,10 +20,15 @@ struct Initialized<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
-    let existed = ctx.db.exists();
-    if args.shared {
-        crate::store::prepare_shared(&ctx.db, args.group.as_deref())?;
-    }
+    let existed = ctx.db.symlink_metadata().is_ok();
+    let shared = if args.shared {
+        Some(crate::store::prepare_shared(
+            &ctx.db,
+            args.group.as_deref(),
+        )?)
+    } else {
+        None
+    };
     Store::open(&ctx.db, Access::Create, Durability::Full)?;
     let path = ctx.db.display().to_string();
     if ctx.json {
@@ -34,15 +40,20 @@ pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
                 shared: args.shared,
             },
         )?;
-    } else if existed {
-        render::note(&format!("database {path} already exists and is ready"));
-    } else {
-        let how = if args.shared {
-            "shared database"
-        } else {
-            "database"
-        };
-        render::note(&format!("created {how} {path}"));
+        return Ok(Status::Success);
     }
+    let message = match shared {
+        Some((SharedOutcome::Converted, group)) => {
+            format!("database {path} is now shared with group {group} (file 0660, folder 3770)")
+        }
+        Some((SharedOutcome::Created, group)) => {
+            format!("created shared database {path} (group {group})")
+        }
+        Some((SharedOutcome::Ready, _)) | None if existed => {
+            format!("database {path} already exists and is ready")
+        }
+        _ => format!("created database {path}"),
+    };
+    render::note(&message);
     Ok(Status::Success)
 }

@@ -2,12 +2,13 @@
 //! tokenctl that speaks SQL, so a server backend later is a sibling module, not a rewrite.
 
 // Benchmark-only bulk seeding (benches/verify.rs); not part of the tool's interface.
+mod file;
 #[doc(hidden)]
 pub mod seed;
 mod shared;
 mod sqlite;
 
-pub use shared::prepare_shared;
+pub use shared::{SharedOutcome, prepare_shared};
 pub use sqlite::Store;
 
 use crate::time::Timestamp;

@@ -1,9 +1,8 @@
-//! The SQLite backend: opening and vetting the file, pragmas, migrations, and one
+//! The SQLite backend: opening the file (`file` vets it), pragmas, migrations, and one
 //! transaction per user action with the rule in its WHERE clause.
 
-use std::fs::{DirBuilder, File, OpenOptions};
-use std::io::{ErrorKind, Read as _};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::File;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, ffi, params,
 };
 
+use super::file;
 use super::{
     Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
     Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
@@ -22,7 +22,7 @@ use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
-const APPLICATION_ID: i32 = 0x746b_6e63;
+pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
@@ -60,31 +60,34 @@ pub struct Store {
 
 impl Store {
     /// Opens the database at `path`, vetting it before anything is written: a missing file
-    /// (unless `Access::Create`), a foreign or newer database, or a read-only file for a
-    /// writing command are refused with the path named, and the file is left untouched.
+    /// (unless `Access::Create`), an untrusted one (`file::vet`), a foreign or newer
+    /// database, or a read-only file for a writing command are refused with the path
+    /// named, and the file is left untouched.
     pub fn open(path: &Path, access: Access, durability: Durability) -> Result<Store> {
-        let created = match access {
-            Access::Create => create_file(path)?,
-            Access::ReadWrite | Access::ReadOnly => {
-                if !path.exists() {
-                    bail!(
-                        "no database at {}: run 'tokenctl init' to create it, or pass --db PATH",
-                        path.display()
-                    );
-                }
-                false
-            }
-        };
-        if !created {
-            precheck(path, access)?;
-        }
+        file::guard_root_chown();
+        let (real, created) = file::locate(path, access)?;
+        let path = real.as_path();
+        let (header, vetted) = file::vet(path, access)?;
+        precheck(path, &header, access)?;
+        // Closed before SQLite opens the file: closing any descriptor of a file drops all
+        // of this process's POSIX locks on it, SQLite's included.
+        drop(header);
+        let immutable = vetted.immutable;
         let flags = match access {
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| explain(path, e))
-            .with_context(|| format!("opening database {}", path.display()))?;
+        // The real path, never a URI: only the immutable read of a read-only copy is one.
+        let conn = if immutable {
+            Connection::open_with_flags(
+                file::uri(path, "immutable=1"),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
+        .map_err(|e| explain(path, e))
+        .with_context(|| format!("opening database {}", path.display()))?;
         let mut store = Store {
             conn,
             path: path.to_owned(),
@@ -94,6 +97,10 @@ impl Store {
         if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
             return Err(refused::read_only(path));
         }
+        // The first read opens -wal and -shm; what SQLite holds is checked before any of
+        // it is believed.
+        store.header().map_err(|e| explain(path, e))?;
+        file::vet_open_files(path, &vetted)?;
         store.vet(access, created)?;
         Ok(store)
     }
@@ -656,44 +663,12 @@ fn wal_limit() -> u64 {
     WAL_CHECKPOINT_BYTES
 }
 
-/// Creates the database file 0600 (and a missing folder 0700) before SQLite sees it, so
-/// there is no moment when it exists with looser permissions. Returns whether it was new.
-fn create_file(path: &Path) -> Result<bool> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(parent)
-                .with_context(|| format!("creating folder {}", parent.display()))?;
-        }
-    }
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => {
-            // The new name must be durable too: a secret is printed once its row commits,
-            // and a power cut must not take the whole file with it.
-            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-            File::open(folder.unwrap_or(Path::new(".")))
-                .and_then(|dir| dir.sync_all())
-                .with_context(|| format!("syncing the folder of {}", path.display()))?;
-            Ok(true)
-        }
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(e).with_context(|| format!("creating database {}", path.display())),
-    }
-}
-
 /// Reads the 100-byte SQLite header before SQLite sees the file, so that a file which is
 /// plainly not ours (not SQLite, another application's, a newer tokenctl's) is refused
 /// without SQLite creating `-wal`/`-shm` files beside it, as it would for a WAL database.
 /// A header can lag the WAL, but the id is set once and the version only grows, so what
 /// it refuses is right; anything it lets through is vetted again through SQLite.
-fn precheck(path: &Path, access: Access) -> Result<()> {
+fn precheck(path: &Path, file: &File, access: Access) -> Result<()> {
     let p = path.display();
     // SQLite would quietly open a read-only file read-only, and set up its WAL files
     // before a write fails; refuse first, touching nothing.
@@ -702,16 +677,9 @@ fn precheck(path: &Path, access: Access) -> Result<()> {
     {
         return Err(refused::read_only(path));
     }
-    // A folder, FIFO or device at --db is a typo (SQLite calls it a disk I/O error);
-    // checked before the header is read, as opening a FIFO for it would block.
-    if path.metadata().is_ok_and(|m| !m.is_file()) {
-        bail!(
-            "{p} is not a regular file, so not a tokenctl database: pass the database file's path"
-        );
-    }
     let mut header = Vec::with_capacity(100);
-    File::open(path)
-        .and_then(|f| f.take(100).read_to_end(&mut header))
+    file.take(100)
+        .read_to_end(&mut header)
         .map_err(|e| anyhow!("cannot read database {p} ({e}): check its permissions"))?;
     if header.is_empty() {
         // An empty file: `vet` decides (init and generate fill it in, others refuse it).

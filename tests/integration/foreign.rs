@@ -345,8 +345,10 @@ fn read_only_file_fails_closed_unless_no_record() {
     assert_eq!(usage_count(&env), 0, "--no-record recorded a use");
 }
 
+/// A read-only copy: no `-wal`/`-shm`, a folder nobody may write. Reading works (SQLite
+/// opens it immutable: nothing can change it); recording a use cannot, and says why.
 #[test]
-fn read_only_folder_without_wal_files_gives_a_clear_error() {
+fn read_only_folder_without_wal_files_reads_but_does_not_record() {
     let (env, token) = owned_db();
     let folder = env.db().parent().unwrap().to_owned();
     let before = snapshot(&folder);
@@ -358,16 +360,31 @@ fn read_only_folder_without_wal_files_gives_a_clear_error() {
     );
     chmod(&folder, 0o555);
     let line = format!("{token}\n");
-    for args in [&["verify"][..], &["verify", "--no-record"], &["list"]] {
+    let out = unprivileged(&env, &["verify"], &line);
+    assert_refused(&out, env.db(), "verify");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("folder") && err.contains("tokens.db-shm"),
+        "{err}"
+    );
+    for args in [&["verify", "--no-record"][..], &["list"]] {
         let out = unprivileged(&env, args, &line);
-        assert_refused(&out, env.db(), &args.join(" "));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("folder") && err.contains("tokens.db-shm"),
-            "{err}"
-        );
+        assert_eq!(out.status.code(), Some(0), "{}: {out:?}", args.join(" "));
     }
+    let out = unprivileged(
+        &env,
+        &["verify", "--no-record", "-q"],
+        &format!("{}\n", stranger()),
+    );
+    assert_eq!(out.status.code(), Some(10), "{out:?}");
     assert_eq!(snapshot(&folder), before);
+    // A copy of the files taken when the log was folded: an empty -wal, no -shm.
+    chmod(&folder, 0o755);
+    std::fs::write(folder.join("tokens.db-wal"), b"").unwrap();
+    chmod(&folder, 0o555);
+    let out = unprivileged(&env, &["verify", "--no-record"], &line);
+    assert_eq!(out.status.code(), Some(0), "with an empty -wal: {out:?}");
+    assert!(!folder.join("tokens.db-shm").exists());
     chmod(&folder, 0o755);
 }
 
@@ -395,13 +412,15 @@ fn read_only_folder_with_writable_wal_files_still_records() {
 #[test]
 fn side_files_of_another_user_allow_only_no_record() {
     if !is_root() {
-        eprintln!("skipped: needs root to give the files to another user");
+        crate::util::skip("needs root to give the files to another user");
         return;
     }
     let (env, token) = owned_db();
     let folder = env.db().parent().unwrap().to_owned();
-    // The owner reads once (creating -wal/-shm), then hands everything to another user.
-    env.cmd(["list"]).assert().success();
+    // The owner reads once (creating -wal/-shm), then hands everything to root, whom
+    // every user trusts.
+    let out = unprivileged(&env, &["list"], "");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     for entry in std::fs::read_dir(&folder).unwrap() {
         let path = entry.unwrap().path();
         chown(&path, Some(0), Some(0)).unwrap();
@@ -453,7 +472,13 @@ impl Tmpfs {
     fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(at).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(at)
             .output()
             .is_ok_and(|o| o.status.success());
@@ -481,7 +506,7 @@ fn full_disk_fails_clearly_and_prints_no_secret() {
     let holder = TestEnv::new();
     let at = holder.root().join("small");
     let Some(disk) = Tmpfs::mount(&at, "256k") else {
-        eprintln!("skipped: cannot mount a tmpfs here (needs root): full disk not simulated");
+        crate::util::skip("cannot mount a tmpfs here (needs root): full disk not simulated");
         return;
     };
     let env = TestEnv::new().with_db(disk.0.join("tokens.db"));
@@ -507,4 +532,39 @@ fn full_disk_fails_clearly_and_prints_no_secret() {
     assert_eq!(list[0]["status"], "active");
     let check = env.sqlite("PRAGMA integrity_check");
     assert_eq!(format!("{check:?}"), r#"[[Text("ok")]]"#);
+}
+
+/// A replica on a read-only mount: nobody can create a `-wal` or `-shm` there, so the
+/// file is read as it is; a recording verify still fails closed.
+#[test]
+fn a_replica_on_a_read_only_mount_answers_no_record() {
+    let source = TestEnv::new();
+    let token = source.generate("t", &[]);
+    fold_wal(source.db());
+    let holder = TestEnv::new();
+    let at = holder.root().join("replica");
+    let Some(disk) = Tmpfs::mount(&at, "1m") else {
+        crate::util::skip("cannot mount a tmpfs here (needs root): read-only mount not simulated");
+        return;
+    };
+    let db = disk.0.join("tokens.db");
+    std::fs::copy(source.db(), &db).unwrap();
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk.0)
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    let env = TestEnv::new().with_db(&db);
+    env.verify(&token, &["--no-record"]).code(0);
+    env.verify(&stranger(), &["--no-record", "-q"]).code(10);
+    env.cmd(["list"]).assert().success();
+    let out = env
+        .cmd(["verify"])
+        .write_stdin(format!("{token}\n"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &db, "recording verify on a read-only mount");
+    let left: Vec<_> = std::fs::read_dir(&disk.0).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
 }

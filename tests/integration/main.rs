@@ -26,4 +26,5 @@ mod hostile;
 mod redaction;
 mod safety;
 mod shared;
+mod trust;
 mod wal;

@@ -1,4 +1,4 @@
-//! `init --shared`: a setgid folder (2770) and a 0660 file of the team's group, so two
+//! `init --shared`: a setgid, sticky folder (3770) and a 0660 file of the team's group, so two
 //! real users of the group can both write, and SQLite's `-wal`/`-shm` stay group-usable.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -22,11 +22,11 @@ struct Team {
 
 /// The shadow tools lock /etc/group and /etc/passwd and fail when another test holds
 /// the lock: one at a time.
-static SHADOW: Mutex<()> = Mutex::new(());
+pub static SHADOW: Mutex<()> = Mutex::new(());
 
 /// Runs a shadow tool; `Err` only when it is not installed. As root, a tool that runs
 /// and fails is a broken machine, not a reason to skip.
-fn tool(program: &str, args: &[&str]) -> Result<(), String> {
+pub fn tool(program: &str, args: &[&str]) -> Result<(), String> {
     let status = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
@@ -42,7 +42,7 @@ impl Team {
     /// useradd): the test then has nothing to check, and says so rather than pass silently.
     fn or_skip(tag: &str) -> Option<Team> {
         Team::create(tag)
-            .map_err(|why| eprintln!("skipped: {why}"))
+            .map_err(|why| crate::util::skip(&why))
             .ok()
     }
 
@@ -151,7 +151,7 @@ fn two_members_of_the_group_share_one_database() {
 
     ok(&team.run(0, &env, &["init", "--shared", "--group", &group], ""));
     let gid = team.gid.as_raw();
-    assert_eq!(mode(&folder), (0o2770, gid), "folder");
+    assert_eq!(mode(&folder), (0o3770, gid), "folder");
     assert_eq!(mode(&db), (0o660, gid), "database");
 
     let token_a = ok(&team.run(0, &env, &["generate", "--name", "from-a"], ""));
