@@ -45,11 +45,22 @@ pub fn run(ctx: &Ctx, args: &DeleteArgs, out: &mut dyn Write) -> Result<Status> 
             ));
         }
         let noun = if tokens.len() == 1 { "token" } else { "tokens" };
-        let question = format!(
+        let mut question = format!(
             "Delete {} {noun}: {}? This cannot be undone",
             tokens.len(),
             names.join(", ")
         );
+        // A question that wraps is hard to read and breaks the prompt's redraw: name the
+        // tokens one a line above a short question instead.
+        if console::measure_text_width(&question) + 12 > prompt::width() {
+            for name in &names {
+                render::note(&format!("  {name}"));
+            }
+            question = format!(
+                "Delete these {} {noun}? This cannot be undone",
+                tokens.len()
+            );
+        }
         if !prompt::confirm(&question)? {
             render::note("nothing deleted");
             return Ok(Status::Failure);

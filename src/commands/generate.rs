@@ -11,7 +11,7 @@ use crate::exit::{Status, usage};
 use crate::prompt;
 use crate::render::{self, escape, json};
 use crate::scope::Scope;
-use crate::store::{Access, Durability, Inserted, NewToken, Store};
+use crate::store::{Access, Durability, Inserted, ListQuery, NewToken, Store};
 use crate::time::{Timestamp, expires_after, parse_date, relative, rfc3339};
 use crate::token::{self, Prefix, Secret, TokenId};
 
@@ -69,7 +69,16 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             ));
         }
     };
+    // A person being asked for the name or the validity is asked for scopes too: a
+    // token made without any passes only verifies that ask for none.
+    let ask_scopes = ctx.interactive()
+        && args.scopes.is_empty()
+        && (args.name.is_none()
+            || !(args.no_expiry || args.expires.is_some() || args.expires_at.is_some()));
     let expiry = expiry(ctx, args)?;
+    if ask_scopes {
+        scopes = ask_for_scopes(ctx)?;
+    }
     let now = ctx.clock();
     let expires_at = match expiry {
         Expiry::Never => None,
@@ -153,6 +162,32 @@ fn print_secret(
     }
     out.flush()?;
     Ok(())
+}
+
+/// The scopes asked for at a terminal, the ones already in use offered first.
+fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
+    let mut known = Vec::new();
+    if ctx.db.exists() {
+        let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+        store.list(&ListQuery::default(), ctx.now, |token| {
+            known.extend(token.scopes);
+            Ok(())
+        })?;
+    }
+    known.sort();
+    known.dedup();
+    let answer = prompt::scopes(&known, |s| {
+        super::refuse_secret(s).map_err(|e| e.to_string())?;
+        Scope::parse(s).map(|_| ())
+    })?;
+    let mut scopes = answer
+        .iter()
+        .map(|s| Scope::parse(s).map(|s| s.as_str().to_owned()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    scopes.sort();
+    scopes.dedup();
+    Ok(scopes)
 }
 
 fn check_name(name: &str) -> Result<(), String> {
