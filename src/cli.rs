@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
@@ -44,7 +45,10 @@ pub struct Global {
         global = true,
         env = "TOKENCTL_DB",
         hide_env_values = true,
-        value_name = "PATH"
+        value_name = "PATH",
+        // clap's path parser refuses an empty value without naming TOKENCTL_DB; ctx.rs
+        // says which of the two was empty.
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
     )]
     pub db: Option<PathBuf>,
 
@@ -69,6 +73,7 @@ pub enum Command {
     /// Create a database
     Init(InitArgs),
     /// Create a token and print its secret, once
+    #[command(visible_aliases = ["create", "new"])]
     Generate(GenerateArgs),
     /// List tokens with their status and usage
     #[command(visible_alias = "ls")]
@@ -80,6 +85,7 @@ pub enum Command {
     /// Make revoked tokens active again (an expired token cannot be restored)
     Restore(RefsArgs),
     /// Delete revoked or expired tokens for good
+    #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
     /// Check a presented token (read from stdin or --token-env) and record its use
     #[command(after_help = VERIFY_AFTER)]

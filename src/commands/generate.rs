@@ -86,6 +86,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         Expiry::After(spec) => Some(expires_after(&spec, now).map_err(usage)?),
     };
 
+    let existed = ctx.db.exists();
     let mut store = Store::open(&ctx.db, Access::Create, Durability::Full)?;
     // A fresh id colliding with an existing one is astronomically rare; retry anyway.
     let mut attempts = 0;
@@ -128,6 +129,10 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             "could not print the secret ({err:#}): token '{}' ({id}) {revoked}; generate another",
             escape(&name)
         );
+    }
+    if !existed {
+        // Once, the first time: otherwise nobody learns where the tokens live.
+        render::note(&format!("created database {}", ctx.db.display()));
     }
     if ctx.json {
         return Ok(Status::Success);

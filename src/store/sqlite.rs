@@ -66,9 +66,12 @@ impl Store {
             Access::Create => create_file(path)?,
             Access::ReadWrite | Access::ReadOnly => {
                 if !path.exists() {
+                    // The exact command: a bare 'tokenctl init' would create the default
+                    // database, not this one.
                     bail!(
-                        "no database at {}: run 'tokenctl init' to create it, or pass --db PATH",
-                        path.display()
+                        "no database at {}: create it with 'tokenctl init --db {}', or pass another --db",
+                        path.display(),
+                        crate::render::shell_word(&path.display().to_string())
                     );
                 }
                 false
@@ -467,7 +470,8 @@ impl Store {
         }
         if let Some(before) = query.expiring_before {
             filters.push(format!(
-                "t.revoked_at IS NULL AND t.expires_at > ?1 AND t.expires_at <= {}",
+                // Any status: `--expiring-within 7d --status revoked` reads as both filters.
+                "t.expires_at > ?1 AND t.expires_at <= {}",
                 to_unix(before)
             ));
         }

@@ -14,6 +14,7 @@ mod list_filters;
 mod log;
 mod prompts;
 mod smoke;
+mod ux;
 mod verify;
 mod views;
 
