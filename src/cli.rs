@@ -127,8 +127,9 @@ pub struct GenerateArgs {
     #[arg(long, group = "expiry")]
     pub no_expiry: bool,
 
-    /// A permission, resource:action (unikernel:create), resource:* or *; repeatable
-    #[arg(long = "scope", short, value_name = "SCOPE")]
+    /// A permission: lowercase resource:action (unikernel:create), resource:* or *;
+    /// repeatable, or comma separated (--scope a:b,c:d)
+    #[arg(long = "scope", short, value_name = "SCOPE", value_delimiter = ',')]
     pub scopes: Vec<String>,
 
     /// The token's prefix, so scanners and humans can tell tokens apart
@@ -209,8 +210,9 @@ never from the command line, where every user of the machine could read it:
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A scope the token must cover; repeatable
-    #[arg(long = "scope", short, value_name = "SCOPE")]
+    /// A scope the token must cover (lowercase resource:action); repeatable, or comma
+    /// separated (--scope a:b,c:d)
+    #[arg(long = "scope", short, value_name = "SCOPE", value_delimiter = ',')]
     pub scopes: Vec<String>,
 
     /// Read the token from this environment variable instead of stdin

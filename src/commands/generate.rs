@@ -52,7 +52,9 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
                 .exists()
                 .then(|| Store::open(&ctx.db, Access::ReadOnly, Durability::Normal))
                 .transpose()?;
-            prompt::name(|name| {
+            // What is typed at the prompt is trimmed: spaces around a name are never meant.
+            let typed = prompt::name(|name| {
+                let name = name.trim();
                 check_name(name)?;
                 match existing.as_ref().map(|store| store.resolve(name)) {
                     Some(Ok(token)) if token.name == name => Err(format!(
@@ -61,7 +63,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
                     )),
                     _ => Ok(()),
                 }
-            })?
+            })?;
+            typed.trim().to_owned()
         }
         None => {
             return Err(usage(
@@ -207,6 +210,20 @@ fn check_name(name: &str) -> Result<(), String> {
     if name.chars().count() > MAX_NAME {
         return Err(format!(
             "the token name is longer than {MAX_NAME} characters"
+        ));
+    }
+    // A tab, a newline or an escape code makes two names that look the same, or a name
+    // that repaints the terminal in someone else's list.
+    if name.chars().any(char::is_control) {
+        return Err(
+            "the token name has a control character (tab, newline, escape): use letters, digits, spaces and punctuation".to_owned(),
+        );
+    }
+    // " padded " and "padded" would coexist and look identical in every table.
+    if name.trim() != name {
+        return Err(format!(
+            "the token name has spaces around it: did you mean '{}'?",
+            escape(name.trim())
         ));
     }
     Ok(())

@@ -185,3 +185,60 @@ fn log_of_an_empty_database_says_there_are_no_events_yet() {
         .success()
         .stderr(predicate::str::contains("no events in this range"));
 }
+
+#[test]
+fn names_with_control_characters_or_spaces_around_them_are_refused() {
+    let env = TestEnv::new();
+    env.cmd(["generate", "--name", " padded "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean 'padded'?"));
+    for name in ["a\tb", "a\nb", "a\u{1b}[31mb"] {
+        env.cmd(["generate", "--name", name])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("control character"));
+    }
+    assert!(!env.db().exists(), "nothing was created");
+}
+
+#[test]
+fn a_name_typed_at_the_prompt_is_trimmed() {
+    let env = TestEnv::new();
+    let mut pty = env.pty(["generate", "--no-expiry"]);
+    pty.expect("Token name");
+    pty.line("  spaced  ");
+    pty.expect("Scopes");
+    pty.send(crate::pty::ENTER);
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(env.show("spaced")["name"], "spaced");
+}
+
+#[test]
+fn scopes_are_lowercase_with_a_hint() {
+    let env = TestEnv::new();
+    env.cmd(["generate", "--name", "t", "--scope", "Deploy:Run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("write 'deploy:run'"));
+    let token = env.generate("t", &["--scope", "deploy:run"]);
+    env.verify(&token, &["--scope", "Deploy:Run"])
+        .code(2)
+        .stderr(predicate::str::contains("lowercase"));
+    env.cmd(["generate", "--help"])
+        .assert()
+        .stdout(predicate::str::contains("lowercase resource:action"));
+}
+
+#[test]
+fn comma_separated_scopes_are_several() {
+    let env = TestEnv::new();
+    let token = env.generate("t", &["--scope", "a:b,c:d", "-s", "e:f"]);
+    assert_eq!(
+        env.show("t")["scopes"],
+        serde_json::json!(["a:b", "c:d", "e:f"])
+    );
+    env.verify(&token, &["--scope", "a:b,e:f"]).code(0);
+    env.verify(&token, &["--scope", "a:b,x:y"]).code(13);
+}
