@@ -155,9 +155,26 @@ pub struct ListArgs {
     #[arg(long, value_name = "DURATION")]
     pub unused_since: Option<String>,
 
-    /// Order of the rows
+    /// Order of the rows: created and last-used newest first, expires soonest first (never
+    /// last), uses most first, name A to Z
     #[arg(long, value_enum, default_value_t = SortKey::Created)]
     pub sort: SortKey,
+
+    /// Show at most N tokens (the first N in --sort order)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Leave out the header line
+    #[arg(long)]
+    pub no_headers: bool,
+
+    /// Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)
+    #[arg(long, short, conflicts_with_all = ["json", "no_headers"])]
+    pub quiet: bool,
+
+    /// Never page the table, even when it is taller than the terminal
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

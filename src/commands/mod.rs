@@ -8,6 +8,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod pager;
 mod show;
 mod verify;
 

@@ -386,9 +386,9 @@ fn list_colours_statuses_at_a_terminal() {
     let env = three_statuses();
     let out = list_at_a_terminal(&env, &[]);
     for (status, sgr) in [
-        ("active", "\x1b[38;5;10m"),
-        ("revoked", "\x1b[38;5;11m"),
-        ("expired", "\x1b[38;5;9m"),
+        ("active", "\x1b[32m"),
+        ("revoked", "\x1b[33m"),
+        ("expired", "\x1b[31m"),
     ] {
         assert!(
             out.contains(&format!("{sgr}{status}")),

@@ -242,3 +242,209 @@ fn comma_separated_scopes_are_several() {
     env.verify(&token, &["--scope", "a:b,e:f"]).code(0);
     env.verify(&token, &["--scope", "a:b,x:y"]).code(13);
 }
+
+/// `sh -c SCRIPT` with the env's variables and `$TOKENCTL` naming the binary (no terminal).
+fn sh(env: &TestEnv, script: &str) -> std::process::Output {
+    let base = env.std_cmd(std::iter::empty::<&str>());
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear().current_dir(env.root());
+    for (key, value) in base.get_envs() {
+        if let Some(value) = value {
+            cmd.env(key, value);
+        }
+    }
+    cmd.env("TOKENCTL", env!("CARGO_BIN_EXE_tokenctl"));
+    cmd.arg("-c").arg(script).output().expect("run sh")
+}
+
+#[test]
+fn list_fits_every_width_from_40_columns_and_never_splits_a_word() {
+    let env = crate::views::fixture();
+    env.generate(
+        "nightly-backup-of-the-production-database",
+        &[
+            "--scope",
+            "database:backup,storage:write",
+            "--expires",
+            "1y",
+        ],
+    );
+    let words = [
+        "unikernel",
+        "create",
+        "upload",
+        "volume",
+        "production",
+        "database",
+        "backup",
+        "storage",
+        "nightly",
+        "laptop",
+    ];
+    for cols in (40..=200).step_by(3).chain([40, 41, 50, 60, 80]) {
+        let c = cols.to_string();
+        let (raw, code) = crate::views::pty_raw(
+            &env,
+            &["list"],
+            &[
+                ("COLUMNS", &c),
+                ("NO_COLOR", "1"),
+                ("PAGER", "cat"),
+                ("LINES", "1000"),
+            ],
+        );
+        assert_eq!(code, 0, "{raw}");
+        let text = console::strip_ansi_codes(&raw).into_owned();
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= cols,
+                "{cols} columns: {line:?}\n{text}"
+            );
+            for piece in line.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if piece.len() < 4 {
+                    continue;
+                }
+                assert!(
+                    !words.iter().any(|w| w.starts_with(piece) && *w != piece)
+                        && !words
+                            .iter()
+                            .any(|w| w.ends_with(piece) && *w != piece && !piece.contains(w)),
+                    "{cols} columns: {piece:?} is part of a word: {line:?}\n{text}"
+                );
+            }
+        }
+        for word in ["github-ci", "old-laptop"] {
+            assert!(
+                text.contains(word) || text.contains(&word.replace('-', "-\n")),
+                "{cols}: {word}\n{text}"
+            );
+        }
+        assert!(text.contains("warning:"), "{text}");
+    }
+}
+
+fn many_tokens(n: usize) -> TestEnv {
+    let env = TestEnv::new();
+    for i in 0..n {
+        env.generate(&format!("t{i:02}"), &[]);
+    }
+    env
+}
+
+#[test]
+fn a_table_taller_than_the_terminal_goes_through_the_pager() {
+    let env = many_tokens(12);
+    let paged = env.root().join("paged.txt");
+    let script = |extra: &str| {
+        format!(
+            "stty rows 10; PAGER='cat > {}' \"$TOKENCTL\" list {extra}; echo done",
+            paged.display()
+        )
+    };
+    let mut pty = env.pty_sh(100, &script(""));
+    pty.expect("done");
+    let text = std::fs::read_to_string(&paged).expect("the pager got the table");
+    assert!(
+        text.contains("NAME") && text.contains("t00") && text.contains("t11"),
+        "{text}"
+    );
+    let (out, _) = pty.finish();
+    assert!(
+        !out.contains("t05"),
+        "the table went to the pager, not the terminal: {out}"
+    );
+    assert!(
+        out.contains("12 tokens"),
+        "the footer stays on the terminal: {out}"
+    );
+
+    std::fs::remove_file(&paged).unwrap();
+    let mut pty = env.pty_sh(100, &script("--no-pager"));
+    pty.expect("done");
+    assert!(!paged.exists(), "--no-pager");
+    assert!(pty.finish().0.contains("t05"));
+
+    // Short enough, or piped: no pager.
+    let mut pty = env.pty_sh(100, &script("--limit 3"));
+    pty.expect("done");
+    assert!(!paged.exists(), "fits the terminal");
+    let piped = sh(
+        &env,
+        &format!("PAGER='cat > {}' \"$TOKENCTL\" list | cat", paged.display()),
+    );
+    assert!(String::from_utf8_lossy(&piped.stdout).contains("t05"));
+    assert!(!paged.exists(), "piped");
+}
+
+#[test]
+fn limit_no_headers_and_quiet() {
+    let env = many_tokens(5);
+    let out = env
+        .cmd(["list", "--limit", "2", "--sort", "name"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.contains("t00") && stdout.contains("t01") && !stdout.contains("t02"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the first 2 listed (--limit)"));
+    assert_eq!(
+        env.json(["list", "--json", "--limit", "1"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let out = env
+        .cmd(["list", "--no-headers", "--sort", "name"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("tkn_"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 5);
+
+    let ids: Vec<String> = env
+        .json(["list", "--json", "--sort", "name"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    env.cmd(["list", "-q", "--sort", "name"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", ids.join("\n")))
+        .stderr("");
+    env.cmd(["list", "-q", "--json"]).assert().code(2);
+}
+
+#[test]
+fn quiet_list_feeds_xargs_delete() {
+    let env = many_tokens(3);
+    env.cmd(["revoke", "t00", "t02"]).assert().success();
+    let out = sh(
+        &env,
+        r#""$TOKENCTL" list -q --status revoked | xargs "$TOKENCTL" delete --yes"#,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let left: Vec<String> = env
+        .json(["list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left, ["t01"]);
+}
+
+#[test]
+fn list_help_states_the_sort_direction() {
+    let env = TestEnv::new();
+    env.cmd(["list", "--help"]).assert().success().stdout(
+        predicate::str::contains("newest first").and(predicate::str::contains("soonest first")),
+    );
+}
