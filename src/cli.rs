@@ -27,24 +27,30 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Kept under 80 columns with a hanging indent by hand: clap would wrap a long line back
+/// to the left margin. docs.rs reads the same lines for the man pages.
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0   success (verify: the token is valid and has every --scope)
-  1   the command could not do its work (missing or foreign database, no such token, refused by a rule)
-  2   usage error
-  10  verify: malformed or unknown token
-  11  verify: token expired
-  12  verify: token revoked
-  13  verify: token lacks a required scope";
+  0    success (verify: the token is valid and has every --scope)
+  1    the command could not do its work (missing or foreign database, no such
+       token, refused by a rule)
+  2    usage error (bad flags or values, an unset --token-env variable)
+  10   verify: malformed or unknown token
+  11   verify: token expired
+  12   verify: token revoked
+  13   verify: token lacks a required scope
+  130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
+/// Under a heading of their own on every command's help, apart from the command's flags.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: tokens.db in the user's data directory]
+    /// Database file [env: TOKENCTL_DB] [default: tokens.db in the user's data directory]
+    // TOKENCTL_DB is read in ctx.rs, not with clap's `env`: clap counts a value from the
+    // environment as given, and then prints `--db <PATH>` in usage lines as if required.
     #[arg(
         long,
         global = true,
-        env = "TOKENCTL_DB",
-        hide_env_values = true,
         value_name = "PATH",
         // clap's path parser refuses an empty value without naming TOKENCTL_DB; ctx.rs
         // says which of the two was empty.
@@ -96,6 +102,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page of tokenctl or of one of its commands
     Man(ManArgs),
+    /// The ids and names of the tokens, one a line: what the completion scripts offer
+    /// after revoke, restore, show, delete and log
+    #[command(name = "__complete-refs", hide = true)]
+    CompleteRefs,
 }
 
 #[derive(Debug, Args)]
@@ -223,7 +233,17 @@ The token is read from stdin (first line) or from the variable named by --token-
 never from the command line, where every user of the machine could read it:
   printf '%s\\n' \"$API_TOKEN\" | tokenctl verify --scope deploy:run
   tokenctl verify --token-env API_TOKEN --scope deploy:run
-`Bearer <token>` and `Authorization: Bearer <token>` are accepted too.";
+`Bearer <token>` and `Authorization: Bearer <token>` are accepted too.
+
+Exit codes of verify:
+  0    valid, and has every --scope
+  1    could not check (database missing, unreadable or foreign)
+  2    usage error (bad flags, an unset or empty --token-env variable)
+  10   malformed or unknown token (also: none given)
+  11   expired
+  12   revoked
+  13   lacks a required --scope
+  130  cancelled at the hidden token prompt";
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {

@@ -448,3 +448,296 @@ fn list_help_states_the_sort_direction() {
         predicate::str::contains("newest first").and(predicate::str::contains("soonest first")),
     );
 }
+
+/// The directory of the binary, so completion scripts find `tokenctl` on PATH.
+fn bin_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_tokenctl"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn on_path(program: &str) -> bool {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// An env with two tokens and the `shell`'s completion script written to a file.
+fn completion_env(shell: &str) -> (TestEnv, std::path::PathBuf) {
+    let mut env = TestEnv::new();
+    env.generate("github-ci", &[]);
+    env.generate("gitlab-runner", &[]);
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    env.var("PATH", path.to_str().unwrap());
+    let script = env
+        .cmd(["completions", shell])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let file = env.root().join(format!("completion.{shell}"));
+    std::fs::write(&file, script).unwrap();
+    (env, file)
+}
+
+#[test]
+fn bash_completes_token_names_and_ids_from_the_database() {
+    if !on_path("bash") {
+        return crate::util::skip("bash is not installed");
+    }
+    let (env, file) = completion_env("bash");
+    let id = env.show("github-ci")["id"].as_str().unwrap().to_owned();
+    let complete = |line: &[&str]| -> Vec<String> {
+        let words = line
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let script = format!(
+            r#"source '{}' && COMP_WORDS=({words}) && COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)) && _tokenctl_with_refs tokenctl && printf '%s\n' "${{COMPREPLY[@]}}""#,
+            file.display()
+        );
+        let out = env.cmd(["--version"]).get_program().to_owned();
+        let _ = out;
+        let run = sh(&env, &format!("bash --norc -c {}", shell_quote(&script)));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8_lossy(&run.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    for command in ["revoke", "show", "delete", "rm", "restore", "log"] {
+        let got = complete(&["tokenctl", command, ""]);
+        assert!(
+            got.contains(&"github-ci".to_owned()) && got.contains(&id),
+            "{command}: {got:?}"
+        );
+    }
+    assert_eq!(
+        complete(&["tokenctl", "revoke", "github-ci", "gitl"]),
+        ["gitlab-runner"]
+    );
+    assert_eq!(
+        complete(&["tokenctl", "--color", "never", "show", "gith"]),
+        ["github-ci"]
+    );
+    // Flags and other commands are still clap's.
+    assert!(complete(&["tokenctl", "revoke", "--"]).contains(&"--help".to_owned()));
+    assert!(complete(&["tokenctl", "gen"]).contains(&"generate".to_owned()));
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[test]
+fn fish_completes_token_names_from_the_database() {
+    if !on_path("fish") {
+        return crate::util::skip("fish is not installed");
+    }
+    let (env, file) = completion_env("fish");
+    let run = sh(
+        &env,
+        &format!(
+            "fish --no-config -c {}",
+            shell_quote(&format!(
+                "source '{}'; complete -C 'tokenctl revoke git'",
+                file.display()
+            ))
+        ),
+    );
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert!(
+        got.contains(&"github-ci") && got.contains(&"gitlab-runner"),
+        "{out}"
+    );
+}
+
+#[test]
+fn zsh_completes_token_names_from_the_database() {
+    if !on_path("zsh") {
+        return crate::util::skip("zsh is not installed");
+    }
+    let (env, file) = completion_env("zsh");
+    // A real interactive zsh in a terminal: completion runs only inside the line editor.
+    let zdotdir = env.root().join("zdotdir");
+    std::fs::create_dir(&zdotdir).unwrap();
+    std::fs::write(
+        zdotdir.join(".zshrc"),
+        format!(
+            "autoload -Uz compinit\ncompinit -u -D\nsource '{}'\nPS1='ready> '\n",
+            file.display()
+        ),
+    )
+    .unwrap();
+    let mut pty = env.pty_sh(100, &format!("ZDOTDIR='{}' exec zsh -i", zdotdir.display()));
+    pty.expect("ready> ");
+    // The line editor redraws the line with the word completed.
+    pty.send("tokenctl show githu\t");
+    pty.expect("tokenctl show github-ci");
+    // Ctrl-U clears the line; the shell exits without running it.
+    pty.send(&format!("\x15exit{}", crate::pty::ENTER));
+    let (out, code) = pty.finish();
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn completions_and_man_refuse_json() {
+    let env = TestEnv::new();
+    for args in [
+        &["completions", "bash", "--json"][..],
+        &["man", "--json"],
+        &["--json", "man", "list"],
+    ] {
+        env.cmd(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("not JSON"));
+    }
+}
+
+#[test]
+fn help_puts_the_global_options_apart_and_verify_lists_its_exit_codes() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd(["generate", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(out).unwrap();
+    let global = help.find("Global options:").expect(&help);
+    assert!(
+        help.find("--db").unwrap() > global && help.find("--json").unwrap() > global,
+        "{help}"
+    );
+    assert!(help.find("--name").unwrap() < global, "{help}");
+
+    let out = env
+        .cmd(["verify", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(out).unwrap();
+    for code in ["10", "11", "12", "13"] {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "{code}: {help}"
+        );
+    }
+    // Exit codes wrap with a hanging indent, under 80 columns.
+    let out = env
+        .cmd(["--help"])
+        .env("COLUMNS", "200")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(out).unwrap();
+    let codes = &help[help.find("Exit codes:").unwrap()..];
+    for line in codes.lines().skip(1) {
+        assert!(line.chars().count() < 80, "{line:?}");
+        assert!(
+            line.starts_with("  ")
+                && (line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+                    || line.starts_with("       ")),
+            "{line:?}"
+        );
+    }
+}
+
+#[test]
+fn with_tokenctl_db_set_usage_lines_do_not_show_db() {
+    let env = TestEnv::new();
+    env.cmd(["show"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Usage: tokenctl show <REF>"))
+        .stderr(predicate::str::contains("--db").not());
+}
+
+#[test]
+fn man_pages_have_environment_files_exit_status_and_examples() {
+    let env = TestEnv::new();
+    for args in [&["man"][..], &["man", "verify"], &["man", "list"]] {
+        let out = env.cmd(args).assert().success().get_output().stdout.clone();
+        let page = String::from_utf8(out).unwrap();
+        for section in [
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+            ".SH \"EXIT STATUS\"",
+            ".SH EXAMPLES",
+        ] {
+            assert!(page.contains(section), "{args:?}: {section}");
+        }
+        for var in ["TOKENCTL_DB", "XDG_DATA_HOME", "NO_COLOR", "PAGER"] {
+            assert!(page.contains(&format!("\\fB{var}\\fR")), "{args:?}: {var}");
+        }
+    }
+    let out = env
+        .cmd(["man"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains(".SH REFERENCES"));
+}
+
+#[test]
+fn the_verify_notes_are_filled_not_hard_wrapped() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd(["man", "verify"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let page = String::from_utf8(out).unwrap();
+    let notes = &page[page.find(".SH NOTES").unwrap()..];
+    let prose = notes.find("named by").unwrap();
+    let verbatim = notes.find(".nf").unwrap();
+    assert!(prose < verbatim, "the prose is in a no-fill block: {notes}");
+    if !on_path("man") {
+        return crate::util::skip("man is not installed to render the page");
+    }
+    let file = env.root().join("tokenctl-verify.1");
+    std::fs::write(&file, &page).unwrap();
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    for line in shown.lines() {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
+    assert!(!shown.contains("named by -\n"), "{shown}");
+}
