@@ -23,12 +23,13 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
         Ok(token) => token,
         // Gone from the tokens, still in the history: say where to look instead of
         // "no token matches".
-        Err(live_error) => match store.resolve_historic(&args.reference)? {
-            Some((id, name)) => bail!(
+        // (A database too damaged to answer keeps the first error, which names it.)
+        Err(live_error) => match store.resolve_historic(&args.reference) {
+            Ok(Some((id, name))) => bail!(
                 "token '{}' ({id}) was deleted: its history is in 'tokenctl log {id}'",
                 escape(&name)
             ),
-            None => return Err(live_error),
+            _ => return Err(live_error),
         },
     };
     let sources = store.sources(&token.id, SOURCES)?;
