@@ -146,33 +146,28 @@ pub fn list(
     let Some(width) = layout.width.map(usize::from) else {
         return terminal(out, tokens, now, layout, &columns, shape, None, options);
     };
-    let fits = |columns: &[Col], shape: Shape, free: usize| {
+    let natural = |columns: &[Col], shape: Shape| {
         let widths = natural_widths(tokens, now, columns, shape);
-        fixed_width(&widths, columns) + free * MIN_FREE_TEXT <= width
-            || widths.iter().sum::<usize>() + GAP * (columns.len() - 1) <= width
+        widths.iter().sum::<usize>() + GAP * (columns.len() - 1) <= width
     };
-    if !fits(&columns, shape, 2) {
+    let roomy = |columns: &[Col], shape: Shape| {
+        let widths = natural_widths(tokens, now, columns, shape);
+        fixed_width(&widths, columns) + 2 * MIN_FREE_TEXT <= width
+    };
+    // One line per token when giving up the decoration, then CREATED, is enough; past
+    // that, NAME and SCOPES wrap once they have room enough.
+    if !natural(&columns, shape) {
         shape.full_ids = false;
-    }
-    for col in GIVE_WAY {
-        if fits(&columns, shape, 2) {
-            break;
+        for col in GIVE_WAY {
+            if natural(&columns, shape) || (col != Col::Created && roomy(&columns, shape)) {
+                break;
+            }
+            columns.retain(|&c| c != col);
         }
-        columns.retain(|&c| c != col);
-    }
-    if !fits(&columns, shape, 2) {
-        // The narrowest terminals: scopes under each row, across the whole width.
-        columns.retain(|&c| c != Col::Scopes);
-        return terminal(
-            out,
-            tokens,
-            now,
-            layout,
-            &columns,
-            shape,
-            Some(width),
-            options,
-        );
+        if !natural(&columns, shape) && !roomy(&columns, shape) {
+            // The narrowest terminals: scopes under each row, across the whole width.
+            columns.retain(|&c| c != Col::Scopes);
+        }
     }
     terminal(
         out,
