@@ -741,3 +741,18 @@ fn the_verify_notes_are_filled_not_hard_wrapped() {
     }
     assert!(!shown.contains("named by -\n"), "{shown}");
 }
+
+#[test]
+fn list_gives_up_the_id_decoration_before_wrapping_names() {
+    let env = crate::views::fixture();
+    // At 100 columns each token fits on one line once the ids are bare (and CREATED gone).
+    let (raw, code) = crate::views::pty_raw(
+        &env,
+        &["list"],
+        &[("COLUMNS", "100"), ("NO_COLOR", "1"), ("PAGER", "cat")],
+    );
+    assert_eq!(code, 0, "{raw}");
+    let table: Vec<&str> = raw.lines().take_while(|l| !l.contains("tokens")).collect();
+    assert_eq!(table.len(), 2 + 4, "one line per token: {raw}");
+    assert!(!raw.contains("_..."), "{raw}");
+}
