@@ -694,6 +694,12 @@ _tokenctl_with_refs() {
         esac
     done
     case "$cmd" in
+        man)
+            if [[ "$cur" != -* && "$prev" == man ]]; then
+                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log completions man" -- "$cur"))
+                return 0
+            fi
+            ;;
         revoke|restore|show|delete|rm|log)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;

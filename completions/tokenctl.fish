@@ -236,3 +236,4 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log" -f -a "(tokenctl __complete-refs 2>/dev/null)"
+complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log completions man"

@@ -26,11 +26,19 @@ const REF_COMMANDS: &str = "revoke restore show delete rm log";
 
 /// clap's script, taught to complete token REFs by asking `tokenctl __complete-refs`
 /// (clap only knows them as free text, and offers file names).
+/// `man` completes the commands that have a page.
 fn with_refs(shell: Shell, script: &str) -> String {
+    let pages: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    let pages = pages.join(" ");
     match shell {
-        Shell::Bash => format!("{script}{BASH_REFS}"),
+        Shell::Bash => format!("{script}{}", BASH_REFS.replace("@PAGES@", &pages)),
         Shell::Fish => format!(
-            "{script}complete -c tokenctl -n \"__fish_seen_subcommand_from {REF_COMMANDS}\" -f -a \"(tokenctl __complete-refs 2>/dev/null)\"\n"
+            "{script}complete -c tokenctl -n \"__fish_seen_subcommand_from {REF_COMMANDS}\" -f -a \"(tokenctl __complete-refs 2>/dev/null)\"\n\
+             complete -c tokenctl -n \"__fish_seen_subcommand_from man\" -f -a \"{pages}\"\n"
         ),
         Shell::Zsh => {
             let mut out = String::with_capacity(script.len() + 300);
@@ -43,6 +51,8 @@ fn with_refs(shell: Shell, script: &str) -> String {
                 }
                 if is_ref {
                     out.push_str(&line.replace(":_default'", ":_tokenctl_refs'"));
+                } else if line.contains("'::command -- The command whose page") {
+                    out.push_str(&line.replace(":_default'", &format!(":({pages})'")));
                 } else {
                     out.push_str(line);
                 }
@@ -66,6 +76,12 @@ _tokenctl_with_refs() {
         esac
     done
     case "$cmd" in
+        man)
+            if [[ "$cur" != -* && "$prev" == man ]]; then
+                COMPREPLY=($(compgen -W "@PAGES@" -- "$cur"))
+                return 0
+            fi
+            ;;
         revoke|restore|show|delete|rm|log)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;

@@ -535,6 +535,8 @@ fn bash_completes_token_names_and_ids_from_the_database() {
     // Flags and other commands are still clap's.
     assert!(complete(&["tokenctl", "revoke", "--"]).contains(&"--help".to_owned()));
     assert!(complete(&["tokenctl", "gen"]).contains(&"generate".to_owned()));
+    // man completes the commands that have a page.
+    assert_eq!(complete(&["tokenctl", "man", "ver"]), ["verify"]);
 }
 
 fn shell_quote(s: &str) -> String {
@@ -568,6 +570,18 @@ fn fish_completes_token_names_from_the_database() {
         got.contains(&"github-ci") && got.contains(&"gitlab-runner"),
         "{out}"
     );
+    let run = sh(
+        &env,
+        &format!(
+            "fish --no-config -c {}",
+            shell_quote(&format!(
+                "source '{}'; complete -C 'tokenctl man ver'",
+                file.display()
+            ))
+        ),
+    );
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.lines().any(|l| l.starts_with("verify")), "{out}");
 }
 
 #[test]
