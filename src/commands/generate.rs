@@ -9,10 +9,10 @@ use crate::cli::GenerateArgs;
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::prompt;
-use crate::render::{self, escape, json};
+use crate::render::{self, escape, json, messages};
 use crate::scope::Scope;
 use crate::store::{Access, Durability, Inserted, ListQuery, NewToken, Store};
-use crate::time::{Timestamp, expires_after, parse_date, relative, rfc3339};
+use crate::time::{Timestamp, expires_after, parse_date};
 use crate::token::{self, Prefix, Secret, TokenId};
 
 const DEFAULT_VALIDITY_DAYS: i64 = 30;
@@ -135,19 +135,12 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     }
     if !existed {
         // Once, the first time: otherwise nobody learns where the tokens live.
-        render::note(&format!("created database {}", ctx.db.display()));
+        render::note(&messages::created_database(&ctx.db));
     }
     if ctx.json {
         return Ok(Status::Success);
     }
-    let expiry = match expires_at {
-        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
-        None => "never expires".to_owned(),
-    };
-    render::note(&format!(
-        "generated '{}' (id {id}), {expiry}\ncopy it now: it will not be shown again",
-        escape(&name)
-    ));
+    render::note(&messages::generated(&name, id.as_str(), expires_at, now));
     Ok(Status::Success)
 }
 

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cli::{ListArgs, SortKey as CliSort, StatusFilter};
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
-use crate::render::{self, json, table};
+use crate::render::{self, json, messages, table};
 use crate::store::{Access, Durability, ListQuery, SortKey, Store, TokenStatus};
 use crate::time::parse_span;
 
@@ -80,7 +80,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
         Ok(())
     })?;
     if counts.total == 0 {
-        render::note("no tokens yet: create one with 'tokenctl generate --name NAME'");
+        render::note(messages::NO_TOKENS_YET);
         return Ok(Status::Success);
     }
     if !tokens.is_empty() {
@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
         .any(|t| table::expires_soon(t, ctx.now, t.status(ctx.now)));
     let mut footer = table::footer(counts, &filter_text(args), any_soon);
     if (tokens.len() as u64) < counts.shown {
-        footer.push_str(&format!("; the first {} listed (--limit)", tokens.len()));
+        footer.push_str(&messages::limited(tokens.len()));
     }
     render::note(&say(0, &footer));
     // The busiest first: a brute force outranks one mistyped secret.
@@ -135,17 +135,13 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
         }
     }
     if failing.len() > WARNINGS {
-        let text = format!(
-            "{} more tokens with recent failed attempts; see 'tokenctl log'",
-            failing.len() - WARNINGS
-        );
+        let text = messages::more_failing(failing.len() - WARNINGS);
         render::warn(&say("warning: ".len(), &text), ctx.color_stderr);
     }
     Ok(Status::Success)
 }
 
-/// At most this many failed-attempt warnings under the table; the log has the rest.
-const WARNINGS: usize = 3;
+const WARNINGS: usize = crate::policy::FAILURE_WARNINGS;
 
 /// The filter as the user typed it, for the footer: "hidden by --status revoked".
 fn filter_text(args: &ListArgs) -> String {

@@ -11,9 +11,8 @@ use crate::token::hint;
 
 use super::escape;
 
-/// Tokens that expire this soon are flagged in `list` and warned about by `verify`;
-/// failed attempts this recent are called out under the table.
-pub const EXPIRY_WARNING_DAYS: i64 = 7;
+// The policy lives in policy.rs; these names stay here for the views that use them.
+pub use crate::policy::{EXPIRY_WARNING_DAYS, expires_soon, failing_recently};
 
 /// The marker after an expiry that is near, explained in the footer.
 const SOON: &str = "!";
@@ -540,19 +539,6 @@ pub fn footer(counts: ListCounts, filter: &str, any_soon: bool) -> String {
         ));
     }
     text
-}
-
-pub fn expires_soon(t: &TokenRecord, now: Timestamp, status: TokenStatus) -> bool {
-    status == TokenStatus::Active
-        && t.expires_at
-            .is_some_and(|at| at - now <= chrono::Duration::days(EXPIRY_WARNING_DAYS))
-}
-
-/// Failed verify attempts within the warning window: someone holds a wrong or retired
-/// secret for this id right now.
-pub fn failing_recently(t: &TokenRecord, now: Timestamp) -> bool {
-    t.last_failed_at
-        .is_some_and(|at| now - at <= chrono::Duration::days(EXPIRY_WARNING_DAYS))
 }
 
 /// One line under the table per token under attack or still presented after revocation,

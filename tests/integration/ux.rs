@@ -770,3 +770,25 @@ fn list_gives_up_the_id_decoration_before_wrapping_names() {
     assert_eq!(table.len(), 2 + 4, "one line per token: {raw}");
     assert!(!raw.contains("_..."), "{raw}");
 }
+
+/// Where the words live: the lifecycle commands word nothing themselves and define no
+/// JSON shape; render/messages.rs and render/json.rs do.
+#[test]
+fn lifecycle_commands_leave_their_words_and_shapes_to_render() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    for file in ["generate.rs", "delete.rs", "list.rs", "lifecycle.rs"] {
+        let code = std::fs::read_to_string(root.join(file)).unwrap();
+        for built_here in [
+            "#[derive(Serialize)]",
+            "render::note(&format!(",
+            "render::note(\"",
+        ] {
+            assert!(!code.contains(built_here), "{file} has {built_here}");
+        }
+    }
+    assert!(
+        std::fs::read_to_string(root.join("../policy.rs"))
+            .unwrap()
+            .contains("EXPIRY_WARNING_DAYS")
+    );
+}
