@@ -693,6 +693,10 @@ _tokenctl_with_refs() {
             *) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
+    if [[ "$prev" == --expires ]]; then
+        COMPREPLY=($(compgen -W "1m 3m 6m 1y 2y" -- "$cur"))
+        return 0
+    fi
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then

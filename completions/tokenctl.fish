@@ -58,7 +58,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r -f -a "1m 3m 6m 1y 2y"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
@@ -72,7 +72,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l json -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r -f -a "1m 3m 6m 1y 2y"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
@@ -86,7 +86,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires -d 'Validity: 1m 3m 6m 1y 2y (calendar months and years) or a duration like 30d, 12h [default: 30d]' -r -f -a "1m 3m 6m 1y 2y"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r

@@ -23,6 +23,11 @@ const VALIDITY: [(&str, &str); 5] = [
     ("2 years", "2y"),
 ];
 
+/// The validity presets as `--expires` values, for the completion scripts to offer.
+pub fn validity_presets() -> Vec<&'static str> {
+    VALIDITY.iter().map(|(_, spec)| *spec).collect()
+}
+
 pub fn name(check: impl Fn(&str) -> Result<(), String>) -> Result<String> {
     let asking = Asking::new();
     let answer = Input::<String>::with_theme(&ColorfulTheme::default())

@@ -34,12 +34,30 @@ fn with_refs(shell: Shell, script: &str) -> String {
         .map(|c| c.get_name().to_owned())
         .collect();
     let pages = pages.join(" ");
+    // `--expires` offers the presets the interactive generate offers.
+    let presets = crate::prompt::validity_presets().join(" ");
     match shell {
-        Shell::Bash => format!("{script}{}", BASH_REFS.replace("@PAGES@", &pages)),
-        Shell::Fish => format!(
-            "{script}complete -c tokenctl -n \"__fish_seen_subcommand_from {REF_COMMANDS}\" -f -a \"(tokenctl __complete-refs 2>/dev/null)\"\n\
-             complete -c tokenctl -n \"__fish_seen_subcommand_from man\" -f -a \"{pages}\"\n"
+        Shell::Bash => format!(
+            "{script}{}",
+            BASH_REFS
+                .replace("@PAGES@", &pages)
+                .replace("@PRESETS@", &presets)
         ),
+        Shell::Fish => {
+            let mut out = String::with_capacity(script.len() + 300);
+            for line in script.lines() {
+                out.push_str(line);
+                if line.contains(" -l expires -d ") && line.ends_with(" -r") {
+                    out.push_str(&format!(" -f -a \"{presets}\""));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "complete -c tokenctl -n \"__fish_seen_subcommand_from {REF_COMMANDS}\" -f -a \"(tokenctl __complete-refs 2>/dev/null)\"\n\
+                 complete -c tokenctl -n \"__fish_seen_subcommand_from man\" -f -a \"{pages}\"\n"
+            ));
+            out
+        }
         Shell::Zsh => {
             let mut out = String::with_capacity(script.len() + 300);
             for line in script.lines() {
@@ -53,6 +71,10 @@ fn with_refs(shell: Shell, script: &str) -> String {
                     out.push_str(&line.replace(":_default'", ":_tokenctl_refs'"));
                 } else if line.contains("'::command -- The command whose page") {
                     out.push_str(&line.replace(":_default'", &format!(":({pages})'")));
+                } else if line.starts_with("'--expires=[") {
+                    out.push_str(
+                        &line.replace(":DURATION:_default'", &format!(":DURATION:({presets})'")),
+                    );
                 } else {
                     out.push_str(line);
                 }
@@ -75,6 +97,10 @@ _tokenctl_with_refs() {
             *) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
+    if [[ "$prev" == --expires ]]; then
+        COMPREPLY=($(compgen -W "@PRESETS@" -- "$cur"))
+        return 0
+    fi
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then

@@ -537,6 +537,8 @@ fn bash_completes_token_names_and_ids_from_the_database() {
     assert!(complete(&["tokenctl", "gen"]).contains(&"generate".to_owned()));
     // man completes the commands that have a page.
     assert_eq!(complete(&["tokenctl", "man", "ver"]), ["verify"]);
+    // --expires offers the validity presets.
+    assert!(complete(&["tokenctl", "generate", "--expires", ""]).contains(&"1y".to_owned()));
 }
 
 fn shell_quote(s: &str) -> String {
@@ -582,6 +584,18 @@ fn fish_completes_token_names_from_the_database() {
     );
     let out = String::from_utf8_lossy(&run.stdout);
     assert!(out.lines().any(|l| l.starts_with("verify")), "{out}");
+    let run = sh(
+        &env,
+        &format!(
+            "fish --no-config -c {}",
+            shell_quote(&format!(
+                "source '{}'; complete -C 'tokenctl generate --expires '",
+                file.display()
+            ))
+        ),
+    );
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.lines().any(|l| l.starts_with("1y")), "{out}");
 }
 
 #[test]
