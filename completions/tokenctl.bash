@@ -16,8 +16,14 @@ _tokenctl() {
             ",$1")
                 cmd="tokenctl"
                 ;;
+            tokenctl,__complete-refs)
+                cmd="tokenctl__subcmd____complete__subcmd__refs"
+                ;;
             tokenctl,completions)
                 cmd="tokenctl__subcmd__completions"
+                ;;
+            tokenctl,create)
+                cmd="tokenctl__subcmd__generate"
                 ;;
             tokenctl,delete)
                 cmd="tokenctl__subcmd__delete"
@@ -43,17 +49,26 @@ _tokenctl() {
             tokenctl,man)
                 cmd="tokenctl__subcmd__man"
                 ;;
+            tokenctl,new)
+                cmd="tokenctl__subcmd__generate"
+                ;;
             tokenctl,restore)
                 cmd="tokenctl__subcmd__restore"
                 ;;
             tokenctl,revoke)
                 cmd="tokenctl__subcmd__revoke"
                 ;;
+            tokenctl,rm)
+                cmd="tokenctl__subcmd__delete"
+                ;;
             tokenctl,show)
                 cmd="tokenctl__subcmd__show"
                 ;;
             tokenctl,verify)
                 cmd="tokenctl__subcmd__verify"
+                ;;
+            tokenctl__subcmd__help,__complete-refs)
+                cmd="tokenctl__subcmd__help__subcmd____complete__subcmd__refs"
                 ;;
             tokenctl__subcmd__help,completions)
                 cmd="tokenctl__subcmd__help__subcmd__completions"
@@ -98,8 +113,30 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate list ls show revoke restore delete verify log completions man help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd____complete__subcmd__refs)
+            opts="-h -V --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -222,8 +259,22 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log completions man help"
+            opts="init generate list show revoke restore delete verify log completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd____complete__subcmd__refs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -430,7 +481,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__list)
-            opts="-h -V --status --expiring-within --unused-since --sort --db --color --json --help --version"
+            opts="-q -h -V --status --expiring-within --unused-since --sort --limit --no-headers --quiet --no-pager --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +501,10 @@ _tokenctl() {
                     ;;
                 --sort)
                     COMPREPLY=($(compgen -W "name created expires last-used uses" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -626,4 +681,45 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _tokenctl -o nosort -o bashdefault -o default tokenctl
 else
     complete -F _tokenctl -o bashdefault -o default tokenctl
+fi
+
+# Token ids and names after revoke, restore, show, delete and log, from the database.
+_tokenctl_with_refs() {
+    local i cmd="" cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --db|--color) ((i++)) ;;
+            -*) ;;
+            *) cmd="${COMP_WORDS[i]}"; break ;;
+        esac
+    done
+    if [[ "$prev" == --expires ]]; then
+        COMPREPLY=($(compgen -W "1mo 3mo 6mo 1y 2y 30d" -- "$cur"))
+        return 0
+    fi
+    case "$cmd" in
+        man)
+            if [[ "$cur" != -* && "$prev" == man ]]; then
+                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log completions man" -- "$cur"))
+                return 0
+            fi
+            ;;
+        revoke|restore|show|delete|rm|log)
+            case "$cur$prev" in
+                -*|*--since|*--db|*--color) ;;
+                *)
+                    local IFS=$'
+'
+                    COMPREPLY=($(compgen -W "$(tokenctl __complete-refs 2>/dev/null)" -- "$cur"))
+                    return 0
+                    ;;
+            esac
+            ;;
+    esac
+    _tokenctl "$@"
+}
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _tokenctl_with_refs -o nosort -o bashdefault -o default tokenctl
+else
+    complete -F _tokenctl_with_refs -o bashdefault -o default tokenctl
 fi

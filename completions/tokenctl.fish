@@ -24,7 +24,7 @@ function __fish_tokenctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -33,19 +33,23 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print h
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "init" -d 'Create a database'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "generate" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "create" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "new" -d 'Create a token and print its secret, once'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "list" -d 'List tokens with their status and usage'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "ls" -d 'List tokens with their status and usage'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "delete" -d 'Delete revoked or expired tokens for good'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rm" -d 'Delete revoked or expired tokens for good'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l group -d 'The group that shares the database [default: the folder\'s group]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -54,12 +58,12 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires -d 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission, resource:action (unikernel:create), resource:* or *; repeatable' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s d -l description -d 'What the token is for' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -67,21 +71,53 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l no-expiry
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires -d 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s d -l description -d 'What the token is for' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l no-expiry -d 'The token never expires'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s n -l name -d 'A unique name for the token, e.g. "github-ci" (asked for at a terminal)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires -d 'Validity: 1mo 3mo 6mo 1y 2y (calendar months and years) or a duration like 30d, 12h, 1h30min [default: 30d]' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires-at -d 'Expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s d -l description -d 'What the token is for' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l no-expiry -d 'The token never expires'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l status -d 'Which tokens to show' -r -f -a "active\t''
 revoked\t''
 expired\t''
 all\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l sort -d 'Order of the rows' -r -f -a "name\t''
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l sort -d 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z' -r -f -a "name\t''
 created\t''
 expires\t''
 last-used\t''
 uses\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l limit -d 'Show at most N tokens (the first N in --sort order)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l no-headers -d 'Leave out the header line'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s q -l quiet -d 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l no-pager -d 'Never page the table, even when it is taller than the terminal'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s V -l version -d 'Print version'
@@ -91,40 +127,44 @@ expired\t''
 all\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l sort -d 'Order of the rows' -r -f -a "name\t''
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l sort -d 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z' -r -f -a "name\t''
 created\t''
 expires\t''
 last-used\t''
 uses\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l limit -d 'Show at most N tokens (the first N in --sort order)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l no-headers -d 'Leave out the header line'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -s q -l quiet -d 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l no-pager -d 'Never page the table, even when it is taller than the terminal'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -132,10 +172,18 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s y -l yes -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s s -l scope -d 'A scope the token must cover; repeatable' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s s -l scope -d 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l token-env -d 'Read the token from this environment variable instead of stdin' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l source -d 'Where the token is used from, recorded with its use [default: the host name]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -146,36 +194,46 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events within this span, e.g. 7d, 12h, 30min' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l db -d 'Database file [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "init" -d 'Create a database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "generate" -d 'Create a token and print its secret, once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "list" -d 'List tokens with their status and usage'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "init" -d 'Create a database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log" -f -a "(tokenctl __complete-refs 2>/dev/null)"
+complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log completions man"

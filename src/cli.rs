@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
@@ -26,25 +27,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Kept under 80 columns with a hanging indent by hand: clap would wrap a long line back
+/// to the left margin. docs.rs reads the same lines for the man pages.
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0   success (verify: the token is valid and has every --scope)
-  1   the command could not do its work (missing or foreign database, no such token, refused by a rule)
-  2   usage error
-  10  verify: malformed or unknown token
-  11  verify: token expired
-  12  verify: token revoked
-  13  verify: token lacks a required scope";
+  0    success (verify: the token is valid and has every --scope)
+  1    the command could not do its work (missing or foreign database, no such
+       token, refused by a rule)
+  2    usage error (bad flags or values, an unset --token-env variable)
+  10   verify: malformed or unknown token
+  11   verify: token expired
+  12   verify: token revoked
+  13   verify: token lacks a required scope
+  130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
+/// Under a heading of their own on every command's help, apart from the command's flags.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: tokens.db in the user's data directory]
+    /// Database file [env: TOKENCTL_DB] [default: tokens.db in the user's data directory]
+    // TOKENCTL_DB is read in ctx.rs, not with clap's `env`: clap counts a value from the
+    // environment as given, and then prints `--db <PATH>` in usage lines as if required.
     #[arg(
         long,
         global = true,
-        env = "TOKENCTL_DB",
-        hide_env_values = true,
-        value_name = "PATH"
+        value_name = "PATH",
+        // clap's path parser refuses an empty value without naming TOKENCTL_DB; ctx.rs
+        // says which of the two was empty.
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
     )]
     pub db: Option<PathBuf>,
 
@@ -69,6 +79,7 @@ pub enum Command {
     /// Create a database
     Init(InitArgs),
     /// Create a token and print its secret, once
+    #[command(visible_aliases = ["create", "new"])]
     Generate(GenerateArgs),
     /// List tokens with their status and usage
     #[command(visible_alias = "ls")]
@@ -80,6 +91,7 @@ pub enum Command {
     /// Make revoked tokens active again (an expired token cannot be restored)
     Restore(RefsArgs),
     /// Delete revoked or expired tokens for good
+    #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
     /// Check a presented token (read from stdin or --token-env) and record its use
     #[command(after_help = VERIFY_AFTER)]
@@ -90,6 +102,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page of tokenctl or of one of its commands
     Man(ManArgs),
+    /// The ids and names of the tokens, one a line: what the completion scripts offer
+    /// after revoke, restore, show, delete and log
+    #[command(name = "__complete-refs", hide = true)]
+    CompleteRefs,
 }
 
 #[derive(Debug, Args)]
@@ -131,8 +147,9 @@ pub struct GenerateArgs {
     #[arg(long, group = "expiry")]
     pub no_expiry: bool,
 
-    /// A permission, resource:action (unikernel:create), resource:* or *; repeatable
-    #[arg(long = "scope", short, value_name = "SCOPE")]
+    /// A permission: lowercase resource:action (unikernel:create), resource:* or *;
+    /// repeatable, or comma separated (--scope a:b,c:d)
+    #[arg(long = "scope", short, value_name = "SCOPE", value_delimiter = ',')]
     pub scopes: Vec<String>,
 
     /// The token's prefix, so scanners and humans can tell tokens apart
@@ -158,9 +175,26 @@ pub struct ListArgs {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub unused_since: Option<String>,
 
-    /// Order of the rows
+    /// Order of the rows: created and last-used newest first, expires soonest first (never
+    /// last), uses most first, name A to Z
     #[arg(long, value_enum, default_value_t = SortKey::Created)]
     pub sort: SortKey,
+
+    /// Show at most N tokens (the first N in --sort order)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Leave out the header line
+    #[arg(long)]
+    pub no_headers: bool,
+
+    /// Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)
+    #[arg(long, short, conflicts_with_all = ["json", "no_headers"])]
+    pub quiet: bool,
+
+    /// Never page the table, even when it is taller than the terminal
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -209,12 +243,23 @@ The token is read from stdin (first line) or from the variable named by --token-
 never from the command line, where every user of the machine could read it:
   printf '%s\\n' \"$API_TOKEN\" | tokenctl verify --scope deploy:run
   tokenctl verify --token-env API_TOKEN --scope deploy:run
-`Bearer <token>` and `Authorization: Bearer <token>` are accepted too.";
+`Bearer <token>` and `Authorization: Bearer <token>` are accepted too.
+
+Exit codes of verify:
+  0    valid, and has every --scope
+  1    could not check (database missing, unreadable or foreign)
+  2    usage error (bad flags, an unset or empty --token-env variable)
+  10   malformed or unknown token (also: none given)
+  11   expired
+  12   revoked
+  13   lacks a required --scope
+  130  cancelled at the hidden token prompt";
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A scope the token must cover; repeatable
-    #[arg(long = "scope", short, value_name = "SCOPE")]
+    /// A scope the token must cover (lowercase resource:action); repeatable, or comma
+    /// separated (--scope a:b,c:d)
+    #[arg(long = "scope", short, value_name = "SCOPE", value_delimiter = ',')]
     pub scopes: Vec<String>,
 
     /// Read the token from this environment variable instead of stdin

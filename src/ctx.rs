@@ -25,13 +25,19 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn resolve(global: &Global) -> Result<Ctx> {
-        let db = match &global.db {
+        let (db, from_env) = match &global.db {
+            Some(path) => (Some(path.clone()), false),
+            None => (std::env::var_os("TOKENCTL_DB").map(PathBuf::from), true),
+        };
+        let db = match db {
             Some(path) if path.as_os_str().is_empty() => {
-                return Err(crate::exit::usage(
-                    "--db / TOKENCTL_DB is empty: give a database path",
-                ));
+                return Err(crate::exit::usage(if from_env {
+                    "TOKENCTL_DB is set but empty: set it to a database path, or unset it for the default"
+                } else {
+                    "--db is empty: give a database path"
+                }));
             }
-            Some(path) => path.clone(),
+            Some(path) => path,
             None => default_db()?,
         };
         let fixed_now = fixed_now()?;

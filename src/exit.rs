@@ -15,6 +15,8 @@ pub enum Status {
     Expired = 11,
     Revoked = 12,
     MissingScope = 13,
+    /// A person pressed Ctrl-C or Esc at a prompt: 128 + SIGINT, as shells report it.
+    Interrupted = 130,
 }
 
 impl From<Status> for ExitCode {
@@ -35,6 +37,18 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A prompt was cancelled (Ctrl-C, Esc) before anything was changed: exit 130.
+#[derive(Debug)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled: nothing was changed")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
 /// Shorthand for returning a usage error from a command.
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
@@ -42,7 +56,9 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// The status for an error: usage errors are 2, everything else the command could not do is 1.
 pub fn status_of(err: &anyhow::Error) -> Status {
-    if err.chain().any(|cause| cause.is::<UsageError>()) {
+    if err.chain().any(|cause| cause.is::<Cancelled>()) {
+        Status::Interrupted
+    } else if err.chain().any(|cause| cause.is::<UsageError>()) {
         Status::Usage
     } else {
         Status::Failure

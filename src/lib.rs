@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 pub mod ctx;
 pub mod exit;
+pub mod policy;
 mod prompt;
 pub mod reference;
 pub mod render;

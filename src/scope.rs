@@ -8,10 +8,17 @@ pub struct Scope(String);
 
 const MAX_SEGMENT: usize = 64;
 
+/// The grammar, for help texts and hints.
+pub const GRAMMAR: &str =
+    "lowercase resource:action of a-z 0-9 . _ - (unikernel:create), resource:* or *";
+
+/// Lowercase only: `Deploy:Run` stored and `deploy:run` asked would never match, and
+/// nothing on screen would say why.
 fn valid_segment(s: &str) -> bool {
     (1..=MAX_SEGMENT).contains(&s.len())
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        && s.bytes().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'.' | b'-')
+        })
 }
 
 impl Scope {
@@ -21,12 +28,17 @@ impl Scope {
                 valid_segment(resource) && (action == "*" || valid_segment(action))
             });
         if ok {
-            Ok(Scope(s.to_owned()))
-        } else {
-            Err(format!(
-                "invalid scope '{s}': use resource:action (e.g. unikernel:create), resource:* or *"
-            ))
+            return Ok(Scope(s.to_owned()));
         }
+        let lower = s.to_ascii_lowercase();
+        if lower != s && Scope::parse(&lower).is_ok() {
+            return Err(format!(
+                "invalid scope '{s}': scopes are lowercase resource:action: write '{lower}'"
+            ));
+        }
+        Err(format!(
+            "invalid scope '{s}': use {GRAMMAR}; give several as --scope a:b --scope c:d or --scope a:b,c:d"
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -63,7 +75,7 @@ mod tests {
 
     #[test]
     fn parse_accepts_grammar() {
-        for s in ["*", "unikernel:create", "a:*", "A-b_c.d:x-Y_z.1"] {
+        for s in ["*", "unikernel:create", "a:*", "a-b_c.d:x-y_z.1"] {
             assert_eq!(sc(s).as_str(), s);
             assert_eq!(sc(s).to_string(), s);
         }
@@ -90,6 +102,8 @@ mod tests {
             "é:x",
             "a:*x",
             "a/b:c",
+            "Deploy:run",
+            "deploy:RUN",
             &format!("{long}:x"),
             &format!("x:{long}"),
         ];
@@ -101,6 +115,12 @@ mod tests {
             );
             assert!(err.contains("resource:action"));
         }
+    }
+
+    #[test]
+    fn uppercase_gets_the_lowercase_spelling_as_a_hint() {
+        let err = Scope::parse("Deploy:Run").unwrap_err();
+        assert!(err.contains("write 'deploy:run'"), "{err}");
     }
 
     #[test]

@@ -4,21 +4,13 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use serde::Serialize;
 
 use crate::cli::DeleteArgs;
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::prompt;
-use crate::render::{self, escape, json};
+use crate::render::{self, json, messages};
 use crate::store::{Access, Durability, Store, TokenStatus};
-
-#[derive(Serialize)]
-struct Deleted<'a> {
-    #[serde(flatten)]
-    token: json::TokenJson<'a>,
-    deleted: bool,
-}
 
 pub fn run(ctx: &Ctx, args: &DeleteArgs, out: &mut dyn Write) -> Result<Status> {
     let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
@@ -27,48 +19,42 @@ pub fn run(ctx: &Ctx, args: &DeleteArgs, out: &mut dyn Write) -> Result<Status> 
         .iter()
         .find(|t| t.status(ctx.now) == TokenStatus::Active)
     {
-        bail!(
-            "'{}' ({}) is active: revoke it first (tokenctl revoke {}); nothing was deleted",
-            escape(&t.name),
-            t.id,
-            t.id
-        );
+        bail!(messages::delete_active_first(t));
     }
-    let names: Vec<String> = tokens
-        .iter()
-        .map(|t| format!("'{}' ({})", escape(&t.name), t.id))
-        .collect();
+    let names: Vec<String> = tokens.iter().map(messages::token).collect();
     if !args.yes {
         if !ctx.interactive() {
             return Err(usage(
                 "delete needs --yes when not at a terminal (it cannot ask for confirmation)",
             ));
         }
-        let noun = if tokens.len() == 1 { "token" } else { "tokens" };
-        let question = format!(
-            "Delete {} {noun}: {}? This cannot be undone",
-            tokens.len(),
-            names.join(", ")
-        );
+        let mut question = messages::delete_question(&names);
+        // A question that wraps is hard to read and breaks the prompt's redraw: name the
+        // tokens one a line above a short question instead.
+        if console::measure_text_width(&question) + 12 > prompt::width() {
+            render::note(&messages::listed(&names));
+            question = messages::delete_question_short(tokens.len());
+        }
         if !prompt::confirm(&question)? {
-            render::note("nothing deleted");
+            render::note(messages::NOTHING_DELETED);
             return Ok(Status::Failure);
         }
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
     store.delete(&ids, ctx.now, &super::actor())?;
     if ctx.json {
-        let docs: Vec<Deleted> = tokens
+        let docs: Vec<json::Changed> = tokens
             .iter()
-            .map(|t| Deleted {
+            .map(|t| json::Changed {
                 token: json::token(t, ctx.now),
-                deleted: true,
+                changed: None,
+                deleted: Some(true),
             })
             .collect();
         json::write(out, &docs)?;
     } else {
         for name in &names {
-            render::note(&format!("✓ deleted {name}"));
+            render::note(&messages::deleted(name));
         }
     }
     Ok(Status::Success)

@@ -9,10 +9,10 @@ use crate::cli::GenerateArgs;
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::prompt;
-use crate::render::{self, escape, json};
+use crate::render::{self, escape, json, messages};
 use crate::scope::Scope;
-use crate::store::{Access, Durability, Inserted, NewToken, Store};
-use crate::time::{Timestamp, expires_after, parse_date, relative, rfc3339};
+use crate::store::{Access, Durability, Inserted, ListQuery, NewToken, Store};
+use crate::time::{Timestamp, expires_after, parse_date};
 use crate::token::{self, Prefix, Secret, TokenId};
 
 const DEFAULT_VALIDITY_DAYS: i64 = 30;
@@ -58,7 +58,9 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
                 .exists()
                 .then(|| Store::open(&ctx.db, Access::ReadOnly, Durability::Normal))
                 .transpose()?;
-            prompt::name(|name| {
+            // What is typed at the prompt is trimmed: spaces around a name are never meant.
+            let typed = prompt::name(|name| {
+                let name = name.trim();
                 check_name(name)?;
                 match existing.as_ref().map(|store| store.resolve(name)) {
                     Some(Ok(token)) if token.name == name => Err(format!(
@@ -67,7 +69,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
                     )),
                     _ => Ok(()),
                 }
-            })?
+            })?;
+            typed.trim().to_owned()
         }
         None => {
             return Err(usage(
@@ -75,7 +78,16 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             ));
         }
     };
+    // A person being asked for the name or the validity is asked for scopes too: a
+    // token made without any passes only verifies that ask for none.
+    let ask_scopes = ctx.interactive()
+        && args.scopes.is_empty()
+        && (args.name.is_none()
+            || !(args.no_expiry || args.expires.is_some() || args.expires_at.is_some()));
     let expiry = expiry(ctx, args)?;
+    if ask_scopes {
+        scopes = ask_for_scopes(ctx)?;
+    }
     let now = ctx.clock();
     let expires_at = match expiry {
         Expiry::Never => None,
@@ -83,6 +95,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         Expiry::After(spec) => Some(expires_after(&spec, now).map_err(usage)?),
     };
 
+    let existed = ctx.db.exists();
     let mut store = Store::open(&ctx.db, Access::Create, Durability::Full)?;
     // A fresh id colliding with an existing one is astronomically rare; retry anyway.
     let mut attempts = 0;
@@ -126,17 +139,14 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             escape(&name)
         );
     }
+    if !existed {
+        // Once, the first time: otherwise nobody learns where the tokens live.
+        render::note(&messages::created_database(&ctx.db));
+    }
     if ctx.json {
         return Ok(Status::Success);
     }
-    let expiry = match expires_at {
-        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
-        None => "never expires".to_owned(),
-    };
-    render::note(&format!(
-        "generated '{}' (id {id}), {expiry}\ncopy it now: it will not be shown again",
-        escape(&name)
-    ));
+    render::note(&messages::generated(&name, id.as_str(), expires_at, now));
     Ok(Status::Success)
 }
 
@@ -161,6 +171,32 @@ fn print_secret(
     Ok(())
 }
 
+/// The scopes asked for at a terminal, the ones already in use offered first.
+fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
+    let mut known = Vec::new();
+    if ctx.db.exists() {
+        let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+        store.list(&ListQuery::default(), ctx.now, |token| {
+            known.extend(token.scopes);
+            Ok(())
+        })?;
+    }
+    known.sort();
+    known.dedup();
+    let answer = prompt::scopes(&known, |s| {
+        super::refuse_secret("a scope", s).map_err(|e| e.to_string())?;
+        Scope::parse(s).map(|_| ())
+    })?;
+    let mut scopes = answer
+        .iter()
+        .map(|s| Scope::parse(s).map(|s| s.as_str().to_owned()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    scopes.sort();
+    scopes.dedup();
+    Ok(scopes)
+}
+
 fn check_name(name: &str) -> Result<(), String> {
     if token::contains_token(name) {
         return Err(
@@ -173,6 +209,20 @@ fn check_name(name: &str) -> Result<(), String> {
     if name.chars().count() > MAX_NAME {
         return Err(format!(
             "the token name is longer than {MAX_NAME} characters"
+        ));
+    }
+    // A tab, a newline or an escape code makes two names that look the same, or a name
+    // that repaints the terminal in someone else's list.
+    if name.chars().any(char::is_control) {
+        return Err(
+            "the token name has a control character (tab, newline, escape): use letters, digits, spaces and punctuation".to_owned(),
+        );
+    }
+    // " padded " and "padded" would coexist and look identical in every table.
+    if name.trim() != name {
+        return Err(format!(
+            "the token name has spaces around it: did you mean '{}'?",
+            escape(name.trim())
         ));
     }
     Ok(())

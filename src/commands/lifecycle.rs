@@ -4,20 +4,12 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use serde::Serialize;
 
 use crate::cli::RefsArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
-use crate::render::{self, escape, json};
+use crate::render::{self, json, messages};
 use crate::store::{Access, Durability, Store, TokenRecord};
-
-#[derive(Serialize)]
-struct Changed<'a> {
-    #[serde(flatten)]
-    token: json::TokenJson<'a>,
-    changed: bool,
-}
 
 pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
     let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
@@ -44,11 +36,7 @@ pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status
         .iter()
         .find(|t| t.expires_at.is_some_and(|at| at <= ctx.now))
     {
-        bail!(
-            "'{}' ({}) has expired and cannot be restored: generate a new token instead (tokenctl generate --name ...); nothing was restored",
-            escape(&t.name),
-            t.id
-        );
+        bail!(messages::cannot_restore_expired(t));
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
     let changed = store.restore(&ids, ctx.now, &super::actor())?;
@@ -75,24 +63,19 @@ fn report(
         after.push(store.get(&t.id)?.unwrap_or_else(|| t.clone()));
     }
     if ctx.json {
-        let docs: Vec<Changed> = after
+        let docs: Vec<json::Changed> = after
             .iter()
             .zip(changed)
-            .map(|(t, &changed)| Changed {
+            .map(|(t, &changed)| json::Changed {
                 token: json::token(t, ctx.now),
-                changed,
+                changed: Some(changed),
+                deleted: None,
             })
             .collect();
         json::write(out, &docs)?;
     } else {
         for (t, &changed) in after.iter().zip(changed) {
-            let what = if changed { done } else { already };
-            render::note(&format!(
-                "{} '{}' ({}) {what}",
-                if changed { "✓" } else { "·" },
-                escape(&t.name),
-                t.id
-            ));
+            render::note(&messages::changed(t, changed, done, already));
         }
     }
     Ok(Status::Success)

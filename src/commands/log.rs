@@ -38,7 +38,11 @@ pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
     if ctx.json {
         log::json(out, &events, &failures)?;
     } else if events.is_empty() && failures.is_empty() {
-        render::note("no events in this range");
+        render::note(if since.is_some() || token_id.is_some() {
+            "no events in this range"
+        } else {
+            "no events yet: generating, revoking, restoring or deleting a token records one"
+        });
     } else {
         let width = ctx
             .stdout_is_tty

@@ -8,6 +8,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod pager;
 mod show;
 mod verify;
 
@@ -30,8 +31,12 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Delete(args) => delete::run(ctx, args, out),
         Command::Verify(args) => verify::run(ctx, args, out),
         Command::Log(args) => log::run(ctx, args, out),
+        Command::Completions(_) | Command::Man(_) if ctx.json => Err(crate::exit::usage(
+            "completions and man print a script or a page, not JSON: drop --json",
+        )),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man(args) => docs::man(args.command.as_deref(), out),
+        Command::CompleteRefs => docs::complete_refs(ctx, out),
     }
 }
 

@@ -3,11 +3,12 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::cli::ShowArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
+use crate::render::escape;
 use crate::render::show::{self, DAYS, Details};
 use crate::store::{Access, Durability, Store, day_of};
 
@@ -18,7 +19,19 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
     let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
     // The token, its sources, days and events as of one moment, even while verifies write.
     let _snapshot = store.snapshot()?;
-    let token = store.resolve(&args.reference)?;
+    let token = match store.resolve(&args.reference) {
+        Ok(token) => token,
+        // Gone from the tokens, still in the history: say where to look instead of
+        // "no token matches".
+        // (A database too damaged to answer keeps the first error, which names it.)
+        Err(live_error) => match store.resolve_historic(&args.reference) {
+            Ok(Some((id, name))) => bail!(
+                "token '{}' ({id}) was deleted: its history is in 'tokenctl log {id}'",
+                escape(&name)
+            ),
+            _ => return Err(live_error),
+        },
+    };
     let sources = store.sources(&token.id, SOURCES)?;
     let daily = store.daily(&token.id, day_of(ctx.now) - DAYS + 1)?;
     let events = store.events(Some(&token.id), None)?;

@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     let mut store = Store::open(&ctx.db, access, Durability::Normal)?;
     let presented = match read_presented(ctx, args)? {
         Ok(presented) => presented,
-        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &why, ctx.now),
+        Err(why) => return finish(ctx, args, out, Code::Malformed, None, &[], &why, ctx.now),
     };
     let source = match (&args.source, args.no_record) {
         (_, true) => None,
@@ -88,7 +88,10 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         .as_ref()
         .map(|t| verdict::missing(t, &asked))
         .unwrap_or_default();
-    let reason = render::verdict::reason(code, token.as_ref(), &missing, now);
+    let reason = match token.as_ref() {
+        Some(t) if code == Code::Valid => render::verdict::valid(t, &asked, now),
+        _ => render::verdict::reason(code, token.as_ref(), &missing, now),
+    };
     if code == Code::Valid && !args.quiet {
         if let Some(t) = token
             .as_ref()
@@ -97,20 +100,23 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
             render::warn(&render::verdict::expiry_warning(t, now), ctx.color_stderr);
         }
     }
-    finish(ctx, args, out, code, token.as_ref(), &reason, now)
+    finish(ctx, args, out, code, token.as_ref(), &missing, &reason, now)
 }
 
+// The verdict's parts as verify holds them; bundling them would only move the list.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     ctx: &Ctx,
     args: &VerifyArgs,
     out: &mut dyn Write,
     code: Code,
     token: Option<&TokenRecord>,
+    missing: &[&Scope],
     reason: &str,
     now: Timestamp,
 ) -> Result<Status> {
     if ctx.json {
-        let doc = render::verdict::outcome(code, token, now);
+        let doc = render::verdict::outcome(code, token, missing, now);
         // A reader that went away must not turn the verdict into a success or a failure
         // to run: the exit code is the answer.
         if let Err(err) = json::write(out, &doc) {
@@ -135,13 +141,19 @@ fn finish(
 fn read_presented(ctx: &Ctx, args: &VerifyArgs) -> Result<Result<Presented, String>> {
     let why = |m: Malformed| m.to_string();
     if let Some(var) = &args.token_env {
+        // A misconfigured hook or CI job, not a bad token: a usage error naming the variable.
         let Some(value) = std::env::var_os(var) else {
-            // Most likely a misconfigured hook or CI job: name what is missing.
-            return Ok(Err(format!(
-                "no token given: the variable {} is not set",
+            return Err(usage(format!(
+                "--token-env {0}: the variable {0} is not set: export it, or pass the token on stdin",
                 escape(var)
             )));
         };
+        if value.is_empty() {
+            return Err(usage(format!(
+                "--token-env {0}: the variable {0} is empty: is the secret that should fill it defined?",
+                escape(var)
+            )));
+        }
         return Ok(value
             .to_str()
             .map_or(Err(Malformed::Shape), token::parse)

@@ -34,6 +34,18 @@ pub struct TokenJson<'a> {
     pub token: Option<&'a str>,
 }
 
+/// A token after revoke or restore (`changed`: whether this run changed it) or delete
+/// (`deleted`, always true).
+#[derive(Serialize)]
+pub struct Changed<'a> {
+    #[serde(flatten)]
+    pub token: TokenJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
 pub fn token<'a>(t: &'a TokenRecord, now: Timestamp) -> TokenJson<'a> {
     TokenJson {
         id: &t.id,

@@ -5,6 +5,7 @@ pub mod escape;
 pub mod json;
 pub mod log;
 pub mod redact;
+pub mod messages;
 pub mod show;
 pub mod table;
 pub mod verdict;
@@ -73,4 +74,18 @@ pub fn detail(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `text` as one shell word, quoted only when it needs to be, for commands a message tells
+/// the user to run (`tokenctl init --db '/srv/my tokens.db'`).
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%=,".contains(&b));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

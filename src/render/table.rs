@@ -1,13 +1,9 @@
-//! The `list` table: comfy-table fitted to the terminal's width at a terminal, plain aligned
-//! columns for pipes. Every cell that comes from the database is escaped.
+//! The `list` table: fitted to the terminal's width at a terminal (wrapping at word, `:`
+//! and `,` boundaries), plain aligned columns for pipes. Every cell that comes from the database is escaped.
 
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::presets::NOTHING;
-use comfy_table::{
-    Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
-};
 
 use crate::store::{ListCounts, TokenRecord, TokenStatus};
 use crate::time::{Timestamp, relative};
@@ -15,16 +11,11 @@ use crate::token::hint;
 
 use super::escape;
 
-/// Tokens that expire this soon are flagged in `list` and warned about by `verify`;
-/// failed attempts this recent are called out under the table.
-pub const EXPIRY_WARNING_DAYS: i64 = 7;
+// The policy lives in policy.rs; these names stay here for the views that use them.
+pub use crate::policy::{EXPIRY_WARNING_DAYS, expires_soon, failing_recently};
 
 /// The marker after an expiry that is near, explained in the footer.
 const SOON: &str = "!";
-
-/// A header line and nothing else: vertical rules cost three columns each, which an
-/// 80-column terminal cannot spare; the two-space gaps below separate columns instead.
-const TERMINAL_PRESET: &str = "     ─             ";
 
 pub struct Layout {
     /// Draw for a terminal (header rule, fitted to `width`) rather than a pipe.
@@ -42,6 +33,25 @@ pub fn terminal_width() -> Option<u16> {
         .and_then(|c| c.trim().parse::<u16>().ok())
         .filter(|&c| c >= 20)
         .or_else(|| console::Term::stdout().size_checked().map(|(_, cols)| cols))
+}
+
+/// The terminal's height in rows, for deciding to page: `LINES` when set, else the
+/// terminal's.
+pub fn terminal_height() -> Option<u16> {
+    std::env::var("LINES")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c >= 2)
+        .or_else(|| console::Term::stdout().size_checked().map(|(rows, _)| rows))
+}
+
+/// The width of stderr's terminal, to wrap the words printed there.
+pub fn stderr_width() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c >= 20)
+        .or_else(|| console::Term::stderr().size_checked().map(|(_, cols)| cols))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -82,19 +92,29 @@ impl Col {
     }
 }
 
-/// How the table gives way on a narrow terminal, tried in order until it fits without
-/// squeezing NAME and SCOPES below `MIN_FREE_TEXT` columns each: first the `prefix_..._...`
-/// decoration of the ID goes (the bare id still addresses the token), then CREATED (the
-/// least actionable column), then NAME and SCOPES wrap.
-const MIN_FREE_TEXT: usize = 14;
+/// How the table gives way on a narrow terminal, tried in order until NAME and SCOPES get
+/// at least `MIN_FREE_TEXT` columns each: first the `prefix_..._...` decoration of the ID
+/// goes (the bare id still addresses the token), then the least actionable columns, one
+/// by one; on the narrowest terminals SCOPES moves to a line of its own under the row.
+const MIN_FREE_TEXT: usize = 10;
+
+/// Dropped in this order when the terminal is too narrow.
+const GIVE_WAY: [Col; 4] = [Col::Created, Col::LastUsed, Col::Uses, Col::Failed];
+
+/// Two spaces between columns: no vertical rules, which an 80-column terminal cannot spare.
+const GAP: usize = 2;
 
 /// What `list` gave up to fit the terminal.
 #[derive(Clone, Copy)]
 struct Shape {
     /// `tkn_4k2x9q7m1z_...` rather than the bare id.
     full_ids: bool,
-    /// One scope per line instead of a comma-separated list.
-    stacked_scopes: bool,
+}
+
+/// Options of `list` that change the table rather than the rows.
+#[derive(Clone, Copy, Default)]
+pub struct Options {
+    pub no_headers: bool,
 }
 
 pub fn list(
@@ -102,6 +122,7 @@ pub fn list(
     tokens: &[TokenRecord],
     now: Timestamp,
     layout: &Layout,
+    options: Options,
 ) -> Result<()> {
     let any_failures = tokens.iter().any(|t| t.failed_count > 0);
     let mut columns = vec![
@@ -118,95 +139,275 @@ pub fn list(
         columns.push(Col::Failed);
     }
     if !layout.tty {
-        return plain(out, tokens, now, &columns, layout.color);
+        return plain(out, tokens, now, &columns, layout.color, options);
     }
-    let width = layout.width.map(usize::from);
-    let mut shape = Shape {
-        full_ids: true,
-        stacked_scopes: false,
+    let mut shape = Shape { full_ids: true };
+    let Some(width) = layout.width.map(usize::from) else {
+        return terminal(out, tokens, now, layout, &columns, shape, None, options);
     };
-    if let Some(width) = width {
-        let fits = |columns: &[Col], shape: Shape| {
-            let table = build(tokens, now, layout, columns, shape);
-            fixed_width(&table, columns) + 2 * MIN_FREE_TEXT <= width
-                || natural_width(&table) <= width
-        };
-        if !fits(&columns, shape) {
-            shape.full_ids = false;
-            if !fits(&columns, shape) {
-                columns.retain(|&c| c != Col::Created);
+    let natural = |columns: &[Col], shape: Shape| {
+        let widths = natural_widths(tokens, now, columns, shape);
+        widths.iter().sum::<usize>() + GAP * (columns.len() - 1) <= width
+    };
+    let roomy = |columns: &[Col], shape: Shape| {
+        let widths = natural_widths(tokens, now, columns, shape);
+        fixed_width(&widths, columns) + 2 * MIN_FREE_TEXT <= width
+    };
+    // One line per token when giving up the decoration, then CREATED, is enough; past
+    // that, NAME and SCOPES wrap once they have room enough.
+    if !natural(&columns, shape) {
+        shape.full_ids = false;
+        for col in GIVE_WAY {
+            if natural(&columns, shape) || (col != Col::Created && roomy(&columns, shape)) {
+                break;
             }
+            columns.retain(|&c| c != col);
         }
-        let table = build(tokens, now, layout, &columns, shape);
-        // Rows will wrap anyway: then one scope per line reads better than a list cut
-        // wherever the column ends.
-        shape.stacked_scopes = natural_width(&table) > width;
+        if !natural(&columns, shape) && !roomy(&columns, shape) {
+            // The narrowest terminals: scopes under each row, across the whole width.
+            columns.retain(|&c| c != Col::Scopes);
+        }
     }
-    let mut table = build(tokens, now, layout, &columns, shape);
-    if let Some(width) = width {
-        table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
-    }
-    for line in table.lines() {
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
+    terminal(
+        out,
+        tokens,
+        now,
+        layout,
+        &columns,
+        shape,
+        Some(width),
+        options,
+    )
 }
 
-fn build(
+fn natural_widths(
+    tokens: &[TokenRecord],
+    now: Timestamp,
+    columns: &[Col],
+    shape: Shape,
+) -> Vec<usize> {
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.header().len()).collect();
+    for t in tokens {
+        for (w, &c) in widths.iter_mut().zip(columns) {
+            let text = text(c, t, now, shape);
+            let longest = text
+                .lines()
+                .map(console::measure_text_width)
+                .max()
+                .unwrap_or(0);
+            *w = (*w).max(longest);
+        }
+    }
+    widths
+}
+
+/// Width of the columns that never wrap, with the gaps of all.
+fn fixed_width(widths: &[usize], columns: &[Col]) -> usize {
+    let fixed: usize = columns
+        .iter()
+        .zip(widths)
+        .filter(|(c, _)| !c.wraps())
+        .map(|(_, &w)| w)
+        .sum();
+    fixed + GAP * columns.len().saturating_sub(1)
+}
+
+/// The table for a terminal: a header, a rule, and rows whose NAME and SCOPES wrap at
+/// word, `:` and `,` boundaries to fit `width`. Without SCOPES among the columns, each
+/// token's scopes go on an indented line under its row.
+#[allow(clippy::too_many_arguments)]
+fn terminal(
+    out: &mut dyn Write,
     tokens: &[TokenRecord],
     now: Timestamp,
     layout: &Layout,
     columns: &[Col],
     shape: Shape,
-) -> Table {
-    let mut table = Table::new();
-    if layout.tty {
-        table
-            .load_preset(TERMINAL_PRESET)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        table.load_preset(NOTHING);
+    width: Option<usize>,
+    options: Options,
+) -> Result<()> {
+    let scopes_below = !columns.contains(&Col::Scopes);
+    let mut widths = natural_widths(tokens, now, columns, shape);
+    if let Some(width) = width {
+        share_free_width(&mut widths, columns, width);
     }
-    // comfy-table is told, never left to guess from its own terminal detection.
-    if layout.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
+    let total: usize = widths.iter().sum::<usize>() + GAP * columns.len().saturating_sub(1);
+    let bold = console::Style::new().bold();
+    if !options.no_headers {
+        let header: Vec<Vec<String>> = columns
+            .iter()
+            .map(|c| vec![c.header().to_owned()])
+            .collect();
+        write_row(
+            out,
+            columns,
+            &widths,
+            &header,
+            |_| Some(bold.clone()),
+            layout.color,
+        )?;
+        writeln!(out, "{}", "─".repeat(total))?;
     }
-    table.set_header(columns.iter().map(|c| {
-        let cell = Cell::new(c.header());
-        if layout.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    }));
     for t in tokens {
-        table.add_row(columns.iter().map(|&c| cell(c, t, now, layout, shape)));
-    }
-    let last = columns.len().saturating_sub(1);
-    for (i, column) in table.column_iter_mut().enumerate() {
-        // No leading pad, two spaces between columns, none after the last: `grep`/`awk`
-        // friendly in a pipe, and the most room for text at a terminal.
-        column.set_padding((0, if i == last { 0 } else { 2 }));
-        if !columns[i].wraps() {
-            column.set_constraint(ColumnConstraint::ContentWidth);
+        let cells: Vec<Vec<String>> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(&c, &w)| {
+                let text = text(c, t, now, shape);
+                if c.wraps() {
+                    wrap(&text, w, w)
+                } else {
+                    vec![text]
+                }
+            })
+            .collect();
+        write_row(
+            out,
+            columns,
+            &widths,
+            &cells,
+            |c| tint(c, t, now).map(style),
+            layout.color,
+        )?;
+        if scopes_below && !t.scopes.is_empty() {
+            let text = format!("scopes: {}", escape(&t.scopes.join(", ")));
+            let room = width
+                .unwrap_or(usize::MAX)
+                .saturating_sub(2)
+                .max(MIN_FREE_TEXT);
+            for line in wrap(&text, room, room.saturating_sub(2)) {
+                let indent = if line.starts_with("scopes:") {
+                    "  "
+                } else {
+                    "    "
+                };
+                writeln!(out, "{indent}{line}")?;
+            }
         }
     }
-    table
+    Ok(())
 }
 
-fn cell(col: Col, t: &TokenRecord, now: Timestamp, layout: &Layout, shape: Shape) -> Cell {
-    let mut cell = Cell::new(text(col, t, now, shape));
-    if col.numeric() {
-        cell = cell.set_alignment(CellAlignment::Right);
+/// Gives NAME and SCOPES what the fixed columns leave: the narrower one its whole width
+/// when it fits in a fair share, the other the rest (so a short name never wraps to make
+/// room for a long scope list that wraps anyway).
+fn share_free_width(widths: &mut [usize], columns: &[Col], width: usize) {
+    let mut free: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].wraps()).collect();
+    let need: usize = free.iter().map(|&i| widths[i]).sum();
+    let mut left = width.saturating_sub(fixed_width(widths, columns));
+    if need <= left {
+        return;
     }
-    match tint(col, t, now).filter(|_| layout.color) {
-        Some(Tint::Green) => cell.fg(Color::Green),
-        Some(Tint::Yellow) => cell.fg(Color::Yellow),
-        Some(Tint::Red) => cell.fg(Color::Red),
-        None => cell,
+    free.sort_by_key(|&i| widths[i]);
+    let mut count = free.len();
+    for i in free {
+        let fair = (left / count).max(1);
+        widths[i] = widths[i].min(fair);
+        left = left.saturating_sub(widths[i]);
+        count -= 1;
     }
+}
+
+fn style(tint: Tint) -> console::Style {
+    match tint {
+        Tint::Green => console::Style::new().green(),
+        Tint::Yellow => console::Style::new().yellow(),
+        Tint::Red => console::Style::new().red(),
+    }
+}
+
+/// One table row of possibly several lines; every line trimmed at its end.
+fn write_row(
+    out: &mut dyn Write,
+    columns: &[Col],
+    widths: &[usize],
+    cells: &[Vec<String>],
+    style_of: impl Fn(Col) -> Option<console::Style>,
+    color: bool,
+) -> Result<()> {
+    let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+    for n in 0..height {
+        let mut line = String::with_capacity(128);
+        for (i, (&col, &width)) in columns.iter().zip(widths).enumerate() {
+            let value = cells[i].get(n).map_or("", String::as_str);
+            let pad = " ".repeat(width.saturating_sub(console::measure_text_width(value)));
+            let value = match style_of(col).filter(|_| color && !value.is_empty()) {
+                Some(style) => style.force_styling(true).apply_to(value).to_string(),
+                None => value.to_owned(),
+            };
+            if i > 0 {
+                line.push_str(&" ".repeat(GAP));
+            }
+            if col.numeric() {
+                line.push_str(&pad);
+                line.push_str(&value);
+            } else {
+                line.push_str(&value);
+                line.push_str(&pad);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Breaks `text` into lines of at most `first` columns, then `rest`, after a space, `,`
+/// or `:` (or `-`, `_`, `.`, `/` in a long word); a word longer than a whole line is cut.
+/// Existing newlines are kept.
+pub fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for piece in pieces(paragraph) {
+            let limit = if lines.is_empty() { first } else { rest }.max(1);
+            // The line's trailing space stays between it and the piece.
+            let current = console::measure_text_width(&line);
+            let piece_width = console::measure_text_width(piece.trim_end());
+            if current + piece_width <= limit || line.is_empty() && piece_width <= limit {
+                line.push_str(piece);
+                continue;
+            }
+            if !line.trim_end().is_empty() {
+                lines.push(line.trim_end().to_owned());
+                line = String::new();
+            }
+            let limit = if lines.is_empty() { first } else { rest }.max(1);
+            let piece = piece.trim_start();
+            if console::measure_text_width(piece.trim_end()) <= limit {
+                line.push_str(piece);
+                continue;
+            }
+            // Longer than a line: cut it, carrying on the next lines.
+            let mut chunk = String::new();
+            for c in piece.chars() {
+                let limit = if lines.is_empty() { first } else { rest }.max(1);
+                if console::measure_text_width(&chunk) + 1 > limit {
+                    lines.push(std::mem::take(&mut chunk));
+                }
+                chunk.push(c);
+            }
+            line = chunk;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// `text` cut after every break character, each piece keeping the character that ends it.
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, ' ' | ',' | ':' | '-' | '_' | '.' | '/') {
+            let end = i + c.len_utf8();
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 /// The colours that mean something in `list`: status, an expiry that is near, failures.
@@ -239,12 +440,6 @@ fn text(col: Col, t: &TokenRecord, now: Timestamp, shape: Shape) -> String {
         Col::Status => t.status(now).as_str().to_owned(),
         // ", " rather than ",": the space is where a narrow column may wrap.
         Col::Scopes if t.scopes.is_empty() => "-".to_owned(),
-        Col::Scopes if shape.stacked_scopes => t
-            .scopes
-            .iter()
-            .map(|s| escape(s))
-            .collect::<Vec<_>>()
-            .join("\n"),
         Col::Scopes => escape(&t.scopes.join(", ")).into_owned(),
         Col::Created => relative(now, t.created_at),
         Col::Expires => match t.expires_at {
@@ -271,11 +466,9 @@ fn plain(
     now: Timestamp,
     columns: &[Col],
     color: bool,
+    options: Options,
 ) -> Result<()> {
-    let shape = Shape {
-        full_ids: true,
-        stacked_scopes: false,
-    };
+    let shape = Shape { full_ids: true };
     let rows: Vec<Vec<String>> = tokens
         .iter()
         .map(|t| columns.iter().map(|&c| text(c, t, now, shape)).collect())
@@ -321,29 +514,13 @@ fn plain(
             writeln!(out, "{}", line.trim_end())?;
             Ok(())
         };
-    line(out, &header, None)?;
+    if !options.no_headers {
+        line(out, &header, None)?;
+    }
     for (row, token) in rows.iter().zip(tokens) {
         line(out, row, Some(token))?;
     }
     Ok(())
-}
-
-/// Width of the columns that never wrap, with their gaps and the gaps of the others.
-fn fixed_width(table: &Table, columns: &[Col]) -> usize {
-    let widths = table.column_max_content_widths();
-    let fixed: usize = columns
-        .iter()
-        .zip(&widths)
-        .filter(|(c, _)| !c.wraps())
-        .map(|(_, &w)| usize::from(w))
-        .sum();
-    fixed + 2 * columns.len().saturating_sub(1)
-}
-
-/// Width of the table with no column wrapped.
-fn natural_width(table: &Table) -> usize {
-    let widths = table.column_max_content_widths();
-    widths.iter().map(|&w| usize::from(w)).sum::<usize>() + 2 * widths.len().saturating_sub(1)
 }
 
 /// The footer on stderr: how many tokens are shown, how many the filter hid, and what the
@@ -362,19 +539,6 @@ pub fn footer(counts: ListCounts, filter: &str, any_soon: bool) -> String {
         ));
     }
     text
-}
-
-pub fn expires_soon(t: &TokenRecord, now: Timestamp, status: TokenStatus) -> bool {
-    status == TokenStatus::Active
-        && t.expires_at
-            .is_some_and(|at| at - now <= chrono::Duration::days(EXPIRY_WARNING_DAYS))
-}
-
-/// Failed verify attempts within the warning window: someone holds a wrong or retired
-/// secret for this id right now.
-pub fn failing_recently(t: &TokenRecord, now: Timestamp) -> bool {
-    t.last_failed_at
-        .is_some_and(|at| now - at <= chrono::Duration::days(EXPIRY_WARNING_DAYS))
 }
 
 /// One line under the table per token under attack or still presented after revocation,
@@ -408,6 +572,22 @@ mod tests {
 
     fn counts(shown: u64, total: u64) -> ListCounts {
         ListCounts { shown, total }
+    }
+
+    #[test]
+    fn wrap_breaks_at_boundaries_and_cuts_only_long_words() {
+        assert_eq!(
+            wrap("unikernel:create, volume:upload", 12, 12),
+            ["unikernel:", "create,", "volume:", "upload"]
+        );
+        assert_eq!(
+            wrap("unikernel:create, volume:upload", 40, 40),
+            ["unikernel:create, volume:upload"]
+        );
+        assert_eq!(wrap("deploy-hook", 20, 20), ["deploy-hook"]);
+        assert_eq!(wrap("abcdefghij", 4, 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one two three", 7, 5), ["one two", "three"]);
+        assert_eq!(wrap("", 5, 5), [""]);
     }
 
     #[test]

@@ -65,13 +65,44 @@ pub fn expiry_warning(t: &TokenRecord, now: Timestamp) -> String {
 pub struct Outcome<'a> {
     valid: bool,
     code: &'static str,
+    /// The asked scopes the token lacks (empty unless `code` is `missing_scope`), so a
+    /// script can say which without parsing stderr.
+    missing_scopes: Vec<&'a str>,
     token: Option<json::TokenJson<'a>>,
 }
 
-pub fn outcome(code: Code, token: Option<&TokenRecord>, now: Timestamp) -> Outcome<'_> {
+pub fn outcome<'a>(
+    code: Code,
+    token: Option<&'a TokenRecord>,
+    missing: &[&'a Scope],
+    now: Timestamp,
+) -> Outcome<'a> {
     Outcome {
         valid: code == Code::Valid,
         code: code.as_str(),
+        missing_scopes: missing.iter().map(|s| s.as_str()).collect(),
         token: token.map(|t| json::token(t, now)),
     }
+}
+
+/// `verify -v` on success: what was checked, so a person sees why it passed.
+pub fn valid(t: &TokenRecord, asked: &[Scope], now: Timestamp) -> String {
+    let scopes = if asked.is_empty() {
+        "no scope asked".to_owned()
+    } else {
+        let asked: Vec<String> = asked
+            .iter()
+            .map(|s| escape(s.as_str()).into_owned())
+            .collect();
+        format!("has {}", asked.join(", "))
+    };
+    let expiry = match t.expires_at {
+        Some(at) => format!("expires {}", relative(now, at)),
+        None => "never expires".to_owned(),
+    };
+    format!(
+        "valid: '{}' ({}): active, {scopes}, {expiry}",
+        escape(&t.name),
+        escape(&t.id)
+    )
 }

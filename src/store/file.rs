@@ -58,7 +58,12 @@ pub fn locate(given: &Path, access: Access) -> Result<(PathBuf, bool)> {
         Err(e) => bail!("cannot read database path {p} ({e}): check the permissions of its folder"),
     }
     if access != Access::Create {
-        bail!("no database at {p}: run 'tokenctl init' to create it, or pass --db PATH");
+        // The exact command: a bare 'tokenctl init' would create the default database,
+        // not this one.
+        bail!(
+            "no database at {p}: create it with 'tokenctl init --db {}', or pass another --db",
+            crate::render::shell_word(&given.display().to_string())
+        );
     }
     let name = given.file_name().ok_or_else(|| {
         anyhow!("--db {p} names a folder, not a file: pass a file path such as {p}/tokens.db")

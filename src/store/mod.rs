@@ -125,7 +125,7 @@ pub enum SortKey {
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub status: Option<TokenStatus>,
-    /// Active tokens that expire at or before this time.
+    /// Tokens not yet expired that expire at or before this time, whatever their status.
     pub expiring_before: Option<Timestamp>,
     /// Tokens not used since this time (never used counts from creation).
     pub unused_before: Option<Timestamp>,

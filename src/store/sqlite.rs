@@ -475,7 +475,8 @@ impl Store {
         }
         if let Some(before) = query.expiring_before {
             filters.push(format!(
-                "t.revoked_at IS NULL AND t.expires_at > ?1 AND t.expires_at <= {}",
+                // Any status: `--expiring-within 7d --status revoked` reads as both filters.
+                "t.expires_at > ?1 AND t.expires_at <= {}",
                 to_unix(before)
             ));
         }

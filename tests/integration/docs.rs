@@ -189,7 +189,7 @@ fn the_bash_completion_loads_in_bash_and_completes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("-F _tokenctl tokenctl"), "{stdout}");
+    assert!(stdout.contains("-F _tokenctl_with_refs"), "{stdout}");
     assert!(stdout.lines().any(|l| l == "generate"), "{stdout}");
 }
 

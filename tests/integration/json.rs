@@ -130,12 +130,12 @@ fn verify_json_outcomes() {
 
     assert_eq!(
         outcome(&env, "garbage", &[]),
-        json!({"valid": false, "code": "malformed", "token": null})
+        json!({"valid": false, "code": "malformed", "missing_scopes": [], "token": null})
     );
     let other = TestEnv::new().generate("x", &[]);
     assert_eq!(
         outcome(&env, &other, &[]),
-        json!({"valid": false, "code": "unknown", "token": null})
+        json!({"valid": false, "code": "unknown", "missing_scopes": [], "token": null})
     );
 
     env.at("2026-01-03T00:00:00Z");
@@ -155,7 +155,7 @@ fn verify_json_keys_stay_the_same_on_every_outcome() {
         let doc = stdout_json(out.get_output());
         let mut keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["code", "token", "valid"]);
+        assert_eq!(keys, ["code", "missing_scopes", "token", "valid"]);
     }
 }
 

@@ -15,6 +15,7 @@ mod list_filters;
 mod log;
 mod prompts;
 mod smoke;
+mod ux;
 mod verify;
 mod views;
 

@@ -18,6 +18,13 @@ use crate::util::TestEnv;
 pub const ENTER: &str = "\r";
 pub const DOWN: &str = "\x1b[B";
 pub const UP: &str = "\x1b[A";
+pub const CTRL_C: &str = "\x03";
+pub const ESC: &str = "\x1b";
+pub const SPACE: &str = " ";
+
+/// The terminal's cursor codes: dialoguer hides it while a menu is drawn.
+pub const HIDE_CURSOR: &str = "\x1b[?25l";
+pub const SHOW_CURSOR: &str = "\x1b[?25h";
 
 /// Generous: debug builds on a loaded 2-core CI machine can be slow to start.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -40,6 +47,34 @@ impl TestEnv {
         S: AsRef<OsStr>,
     {
         Pty::spawn(self.std_cmd(args))
+    }
+
+    /// `sh -c SCRIPT` in a PTY of `cols` columns, with this env's variables and
+    /// `$TOKENCTL` naming the binary: for what happens around tokenctl (the shell's
+    /// next read, the terminal's settings after it exits).
+    pub fn pty_sh(&self, cols: u16, script: &str) -> Pty {
+        let base = self.std_cmd(std::iter::empty::<&str>());
+        let mut cmd = Command::new("sh");
+        cmd.env_clear().current_dir(self.root());
+        for (key, value) in base.get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        cmd.env("TOKENCTL", env!("CARGO_BIN_EXE_tokenctl"));
+        // Sized by stty before tokenctl starts, so it can never read the size too early.
+        cmd.arg("-c")
+            .arg(format!("stty cols {cols} rows 40; {script}"));
+        Pty::spawn(cmd)
+    }
+
+    /// `tokenctl ARGS` in a PTY of `cols` columns.
+    pub fn pty_cols(&self, cols: u16, args: &[&str]) -> Pty {
+        let quoted: Vec<String> = args
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        self.pty_sh(cols, &format!("exec \"$TOKENCTL\" {}", quoted.join(" ")))
     }
 }
 

@@ -23,11 +23,21 @@ fn hostile_env() -> (TestEnv, String, String) {
     let mut env = TestEnv::new();
     env.var("NO_COLOR", "1");
     let description = format!("desc {HOSTILE}");
-    let token = env.generate(HOSTILE, &["--description", &description, "--scope", "a:b"]);
+    let token = env.generate(
+        "hostile",
+        &["--description", &description, "--scope", "a:b"],
+    );
     let id = token[4..14].to_owned();
-    // Scopes are validated by generate and sources are labels: put hostile ones in directly,
-    // as another tool or an older version might have.
+    // Names and scopes are validated by generate and sources are labels: put hostile ones
+    // in directly, as another tool or an older version might have.
     let conn = env.conn();
+    conn.execute("UPDATE tokens SET name = ?1 WHERE id = ?2", [HOSTILE, &id])
+        .unwrap();
+    conn.execute(
+        "UPDATE events SET token_name = ?1 WHERE token_id = ?2",
+        [HOSTILE, &id],
+    )
+    .unwrap();
     conn.execute(
         "INSERT INTO token_scopes (token_id, scope) VALUES (?1, ?2)",
         [&id, &format!("scope{HOSTILE}")],
@@ -77,14 +87,15 @@ fn hostile_text_is_escaped_in_every_human_view() {
     assert_inert(&denied.stderr, "verify denial");
     assert!(String::from_utf8_lossy(&denied.stderr).contains("evil\\x1b"));
     let bad_ref = format!("nothing{HOSTILE}");
-    for args in [
-        vec!["show", bad_ref.as_str()],
-        vec!["revoke", bad_ref.as_str()],
-        vec!["delete", bad_ref.as_str(), "--yes"],
-        vec!["generate", "--name", HOSTILE],
+    for (args, code) in [
+        (vec!["show", bad_ref.as_str()], 1),
+        (vec!["revoke", bad_ref.as_str()], 1),
+        (vec!["delete", bad_ref.as_str(), "--yes"], 1),
+        // A name with control characters is refused before it is looked up.
+        (vec!["generate", "--name", HOSTILE], 2),
     ] {
         let out = env.run(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
         assert_inert(&out.stderr, &format!("{args:?} error"));
         assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
     }

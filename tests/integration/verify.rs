@@ -79,9 +79,10 @@ fn token_from_an_environment_variable() {
     env.cmd(["verify", "--token-env", "API_TOKEN"])
         .assert()
         .code(0);
+    // A misconfigured job, not a bad token: a usage error.
     env.cmd(["verify", "--token-env", "UNSET_VARIABLE"])
         .assert()
-        .code(10);
+        .code(2);
 }
 
 #[test]
@@ -348,8 +349,8 @@ fn an_unset_token_variable_is_named() {
     env.generate("t", &[]);
     env.cmd(["verify", "--token-env", "DEPLOY_TOKEN"])
         .assert()
-        .code(10)
-        .stderr(predicate::str::contains("DEPLOY_TOKEN is not set"));
+        .code(2)
+        .stderr(predicate::str::contains("variable DEPLOY_TOKEN is not set"));
 }
 
 #[test]

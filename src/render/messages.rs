@@ -1,0 +1,100 @@
+//! The sentences the lifecycle commands say on stderr (generate, revoke, restore, delete,
+//! list): one place to word them, so the next commands find where theirs go.
+
+use std::path::Path;
+
+use crate::store::TokenRecord;
+use crate::time::{Timestamp, relative, rfc3339};
+
+use super::escape;
+
+/// How a token is named in a sentence: `'github-ci' (jg5j1yo72p)`.
+pub fn token(t: &TokenRecord) -> String {
+    named(&t.name, &t.id)
+}
+
+pub fn named(name: &str, id: &str) -> String {
+    format!("'{}' ({})", escape(name), escape(id))
+}
+
+pub fn created_database(path: &Path) -> String {
+    format!("created database {}", path.display())
+}
+
+/// generate's summary, under the secret.
+pub fn generated(name: &str, id: &str, expires_at: Option<Timestamp>, now: Timestamp) -> String {
+    let expiry = match expires_at {
+        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
+        None => "never expires".to_owned(),
+    };
+    format!(
+        "generated '{}' (id {}), {expiry}\ncopy it now: it will not be shown again",
+        escape(name),
+        escape(id)
+    )
+}
+
+/// A revoke or restore, per token: `✓` when it changed, `·` when it already was so.
+pub fn changed(t: &TokenRecord, changed: bool, done: &str, already: &str) -> String {
+    if changed {
+        format!("✓ {} {done}", token(t))
+    } else {
+        format!("· {} {already}", token(t))
+    }
+}
+
+pub fn cannot_restore_expired(t: &TokenRecord) -> String {
+    format!(
+        "{} has expired and cannot be restored: generate a new token instead (tokenctl generate --name ...); nothing was restored",
+        token(t)
+    )
+}
+
+pub fn delete_active_first(t: &TokenRecord) -> String {
+    format!(
+        "{} is active: revoke it first (tokenctl revoke {}); nothing was deleted",
+        token(t),
+        escape(&t.id)
+    )
+}
+
+/// delete's question, naming the tokens when that fits on the line.
+pub fn delete_question(names: &[String]) -> String {
+    let noun = if names.len() == 1 { "token" } else { "tokens" };
+    format!(
+        "Delete {} {noun}: {}? This cannot be undone",
+        names.len(),
+        names.join(", ")
+    )
+}
+
+/// Names one a line, indented, above a question about them.
+pub fn listed(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("  {name}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The short form, when the tokens are listed above the question instead.
+pub fn delete_question_short(count: usize) -> String {
+    let noun = if count == 1 { "token" } else { "tokens" };
+    format!("Delete these {count} {noun}? This cannot be undone")
+}
+
+pub const NOTHING_DELETED: &str = "nothing deleted";
+
+pub fn deleted(name: &str) -> String {
+    format!("✓ deleted {name}")
+}
+
+pub const NO_TOKENS_YET: &str = "no tokens yet: create one with 'tokenctl generate --name NAME'";
+
+pub fn limited(shown: usize) -> String {
+    format!("; the first {shown} listed (--limit)")
+}
+
+pub fn more_failing(count: usize) -> String {
+    format!("{count} more tokens with recent failed attempts; see 'tokenctl log'")
+}
