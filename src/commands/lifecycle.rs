@@ -23,15 +23,8 @@ pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status>
     let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
     let tokens = store.resolve_all(&args.references)?;
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let changed = store.revoke(&ids, ctx.now, &super::actor())?;
-    report(
-        ctx,
-        &mut store,
-        &tokens,
-        &changed,
-        out,
-        ("revoked", "was already revoked"),
-    )
+    let done = store.revoke(&ids, || ctx.clock(), &super::actor())?;
+    report(ctx, &done, out, ("revoked", "was already revoked"))
 }
 
 pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
@@ -51,45 +44,32 @@ pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status
         );
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let changed = store.restore(&ids, ctx.now, &super::actor())?;
-    report(
-        ctx,
-        &mut store,
-        &tokens,
-        &changed,
-        out,
-        ("restored", "was already active"),
-    )
+    let done = store.restore(&ids, || ctx.clock(), &super::actor())?;
+    report(ctx, &done, out, ("restored", "was already active"))
 }
 
+/// Reports each token as the store re-read it after the change, in its transaction.
 fn report(
     ctx: &Ctx,
-    store: &mut Store,
-    tokens: &[TokenRecord],
-    changed: &[bool],
+    done: &[(TokenRecord, bool)],
     out: &mut dyn Write,
-    (done, already): (&str, &str),
+    (did, already): (&str, &str),
 ) -> Result<Status> {
-    let mut after = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        after.push(store.get(&t.id)?.unwrap_or_else(|| t.clone()));
-    }
     if ctx.json {
-        let docs: Vec<Changed> = after
+        let docs: Vec<Changed> = done
             .iter()
-            .zip(changed)
-            .map(|(t, &changed)| Changed {
+            .map(|(t, changed)| Changed {
                 token: json::token(t, ctx.now),
-                changed,
+                changed: *changed,
             })
             .collect();
         json::write(out, &docs)?;
     } else {
-        for (t, &changed) in after.iter().zip(changed) {
-            let what = if changed { done } else { already };
+        for (t, changed) in done {
+            let what = if *changed { did } else { already };
             render::note(&format!(
                 "{} '{}' ({}) {what}",
-                if changed { "✓" } else { "·" },
+                if *changed { "✓" } else { "·" },
                 escape(&t.name),
                 t.id
             ));

@@ -82,7 +82,7 @@ impl TokenRecord {
     }
 }
 
-/// A token about to be inserted by `generate`.
+/// A token about to be inserted by `generate`; the store dates it inside its transaction.
 pub struct NewToken<'a> {
     pub id: &'a TokenId,
     pub name: &'a str,
@@ -90,7 +90,6 @@ pub struct NewToken<'a> {
     pub hash: TokenHash,
     pub description: Option<&'a str>,
     pub scopes: &'a [String],
-    pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
 }
 
