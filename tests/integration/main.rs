@@ -20,8 +20,11 @@ mod views;
 // Data safety (SPEC.md "Data safety") under load, crashes and hostile input.
 mod concurrency;
 mod crash;
+mod exposure;
 mod foreign;
 mod hostile;
+mod locking;
 mod safety;
 mod shared;
+mod tampered;
 mod wal;
