@@ -484,7 +484,7 @@ mod tests {
         bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
         let bad = String::from_utf8(bad).unwrap();
         assert_eq!(find(bad.as_bytes()).count(), 0);
-        assert_eq!(find(t[..t.len() - 1].as_bytes()).count(), 0);
+        assert_eq!(find(&t.as_bytes()[..t.len() - 1]).count(), 0);
         let two = format!("{t} and {t},{bad} {t}");
         assert_eq!(find(two.as_bytes()).count(), 3);
         assert_eq!(

@@ -110,6 +110,18 @@ impl Pty {
             );
             std::thread::sleep(POLL);
         }
+        // ptyprocess starts the child with echo already off, so the flag alone proves
+        // nothing; the prompt turns it off again with TCSAFLUSH, discarding keys sent
+        // before. Sleeping in a terminal read means that has happened.
+        let wchan = format!("/proc/{}/wchan", self.session.get_process().pid());
+        while std::fs::read_to_string(&wchan).unwrap_or_default() != "wait_woken" {
+            assert!(
+                Instant::now() < deadline,
+                "not reading the terminal after {TIMEOUT:?}\n{}",
+                self.rest()
+            );
+            std::thread::sleep(POLL);
+        }
     }
 
     /// expectrl's own `expect` spins a CPU core while waiting; this polls every few ms instead,
