@@ -158,15 +158,17 @@ fn print_secret(
 
 /// A closed stdout (`generate >&-`) reaches us as /dev/null, opened read-write by the Rust
 /// runtime in its place, and a redirect to /dev/null drops the secret just the same:
-/// either way writing "succeeds" and nobody receives it.
+/// either way writing "succeeds" and nobody receives it. Recognised by identity (the very
+/// file /dev/null names) or as the null device itself.
 fn refuse_lost_stdout() -> Result<()> {
     use nix::sys::stat::{SFlag, fstat, stat};
     let char_device = |mode: u32| SFlag::from_bits_truncate(mode) & SFlag::S_IFMT == SFlag::S_IFCHR;
     if let (Ok(stdout), Ok(null)) = (fstat(std::io::stdout()), stat("/dev/null")) {
-        if char_device(stdout.st_mode)
+        let same_file = (stdout.st_dev, stdout.st_ino) == (null.st_dev, null.st_ino);
+        let null_device = char_device(stdout.st_mode)
             && char_device(null.st_mode)
-            && stdout.st_rdev == null.st_rdev
-        {
+            && stdout.st_rdev == null.st_rdev;
+        if same_file || null_device {
             bail!("stdout is closed or /dev/null, so nobody would receive the secret");
         }
     }

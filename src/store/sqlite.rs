@@ -1163,4 +1163,67 @@ mod tests {
         names.sort();
         assert_eq!(names, expected);
     }
+
+    /// What revoke and restore report is the row as it reads after the change: a trigger
+    /// that undoes it (here a TEMP one, which only this connection sees, so `vet` cannot)
+    /// makes the action fail and change nothing, instead of printing "revoked".
+    #[test]
+    fn revoke_and_restore_report_what_the_database_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path, Access::Create, Durability::Normal).unwrap();
+        let now = from_unix(1_800_000_000).unwrap();
+        let (id, secret) = crate::token::make(&crate::token::Prefix::default()).unwrap();
+        let new = NewToken {
+            id: &id,
+            name: "victim",
+            prefix: "tkn",
+            hash: secret.hash(),
+            description: None,
+            scopes: &[],
+            expires_at: None,
+        };
+        assert!(matches!(
+            store.insert(&new, || now, "test").unwrap(),
+            Inserted::Ok
+        ));
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER undo AFTER UPDATE OF revoked_at ON main.tokens
+                 BEGIN UPDATE main.tokens SET revoked_at = NULL WHERE id = new.id; END",
+            )
+            .unwrap();
+        let err = store.revoke(&[id.as_str()], || now, "test").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("still reads as active"),
+            "{err:#}"
+        );
+        let events: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE action = 'revoked'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 0, "the failed revoke was logged");
+
+        store.conn.execute_batch("DROP TRIGGER temp.undo").unwrap();
+        let done = store.revoke(&[id.as_str()], || now, "test").unwrap();
+        assert_eq!(done[0].0.revoked_at, Some(now));
+        assert!(done[0].1);
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER redo AFTER UPDATE OF revoked_at ON main.tokens
+                 BEGIN UPDATE main.tokens SET revoked_at = 1 WHERE id = new.id; END",
+            )
+            .unwrap();
+        let err = store.restore(&[id.as_str()], || now, "test").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("still reads as revoked"),
+            "{err:#}"
+        );
+    }
 }
