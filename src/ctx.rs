@@ -17,8 +17,9 @@ pub struct Ctx {
     pub stdout_is_tty: bool,
     pub stderr_is_tty: bool,
     pub stdin_is_tty: bool,
-    /// When the command started. Work that may wait (a verify for its lock, generate for
-    /// a person at a prompt) asks `clock()` again at the moment that matters.
+    /// When the command started, for what it shows. Times it records, and judgements
+    /// that may wait (for a lock, for a person at a prompt), ask `clock()` again at the
+    /// moment that matters, inside the store's transaction.
     pub now: Timestamp,
     fixed_now: Option<Timestamp>,
 }
@@ -41,6 +42,14 @@ impl Ctx {
             None => default_db()?,
         };
         let fixed_now = fixed_now()?;
+        let now = fixed_now.unwrap_or_else(system_now);
+        if now.timestamp() < 0 {
+            // Every expiry would read as far in the future: fail closed, for verify too.
+            anyhow::bail!(
+                "the clock reads {}, before 1970: set the system clock right and try again",
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
         let stdout_is_tty = std::io::stdout().is_terminal();
         let stderr_is_tty = std::io::stderr().is_terminal();
         Ok(Ctx {
@@ -51,20 +60,51 @@ impl Ctx {
             stdout_is_tty,
             stderr_is_tty,
             stdin_is_tty: std::io::stdin().is_terminal(),
-            now: fixed_now.unwrap_or_else(chrono::Utc::now),
+            now,
             fixed_now,
         })
     }
 
     /// The time now (the pinned one, in tests).
     pub fn clock(&self) -> Timestamp {
-        self.fixed_now.unwrap_or_else(chrono::Utc::now)
+        self.fixed_now.unwrap_or_else(system_now)
     }
 
     /// Prompts need a person: a terminal to read from and one to draw on.
     pub fn interactive(&self) -> bool {
         self.stdin_is_tty && self.stderr_is_tty
     }
+}
+
+/// The system clock. Not `chrono::Utc::now`, which panics on a clock before 1970 (and an
+/// abort could dump a core holding a secret): such a time comes out negative instead.
+fn system_now() -> Timestamp {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let (secs, nanos) = match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            let secs = -(before.as_secs() as i64);
+            match before.subsec_nanos() {
+                0 => (secs, 0),
+                n => (secs - 1, 1_000_000_000 - n),
+            }
+        }
+    };
+    // Out of chrono's range (hundreds of millennia): refused as before 1970, failing closed.
+    chrono::DateTime::from_timestamp(secs, nanos)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+}
+
+/// For commands that hold a secret in memory (verify, generate): no core file, whatever
+/// kills the process, and no other process of this user may read its memory (ptrace,
+/// /proc/PID/mem). Both only lower privileges, so they do not fail in practice; if they
+/// do, the command stops rather than run exposed.
+pub fn forbid_core_dumps() -> Result<()> {
+    use nix::sys::resource::{Resource, setrlimit};
+    setrlimit(Resource::RLIMIT_CORE, 0, 0).context("disabling core dumps (setrlimit)")?;
+    nix::sys::prctl::set_dumpable(false).context("disabling core dumps (prctl)")?;
+    Ok(())
 }
 
 /// `--color` beats the environment; then `NO_COLOR` (non-empty), then `TERM=dumb`, then

@@ -71,11 +71,9 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 fn execute(cli: &Cli) -> anyhow::Result<Status> {
-    // Before anything reads the path: `generate` would name a new file after the token.
-    if let Some(db) = &cli.global.db {
-        commands::refuse_secret("--db / TOKENCTL_DB", &db.to_string_lossy())?;
-    }
     let ctx = ctx::Ctx::resolve(&cli.global)?;
+    // Before anything reads the path: `generate` would name a new file after the token.
+    commands::refuse_secret("--db / TOKENCTL_DB", &ctx.db.to_string_lossy())?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     // Prompts (dialoguer) draw with console's global setting: make it follow --color too.

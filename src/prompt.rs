@@ -61,9 +61,13 @@ pub fn validity(now: Timestamp) -> Result<Option<String>> {
         .with_prompt("Valid for (e.g. 45d, 2w, 1y 6mo)")
         // dialoguer prints the error as is: cleaned like every line on stderr.
         .validate_with(|input: &String| {
-            expires_after(input.trim(), now)
-                .map(|_| ())
-                .map_err(|why| one_line(crate::render::escape(&why).into_owned()))
+            expires_after(input.trim(), now).map(|_| ()).map_err(|why| {
+                // The answer is on screen beside the error: say only what is wrong, so
+                // the hint still fits the line.
+                let prefix = format!("invalid duration '{}': ", input.trim());
+                let why = why.strip_prefix(&prefix).unwrap_or(&why);
+                one_line(crate::render::escape(why).into_owned())
+            })
         })
         .interact_text_on(&asking.term);
     Ok(Some(

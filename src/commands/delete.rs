@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &DeleteArgs, out: &mut dyn Write) -> Result<Status> 
         }
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    store.delete(&ids, ctx.now, &super::actor())?;
+    store.delete(&ids, || ctx.clock(), &super::actor())?;
     if ctx.json {
         let docs: Vec<json::Changed> = tokens
             .iter()

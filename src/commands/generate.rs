@@ -20,6 +20,7 @@ const MAX_NAME: usize = 100;
 const MAX_DESCRIPTION: usize = 1000;
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status> {
+    crate::ctx::forbid_core_dumps()?;
     for (what, value) in [("--name", &args.name), ("--description", &args.description)] {
         if let Some(value) = value {
             super::refuse_secret(what, value)?;
@@ -109,10 +110,9 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             hash: secret.hash(),
             description: args.description.as_deref(),
             scopes: &scopes,
-            created_at: now,
             expires_at,
         };
-        match store.insert(&new, &super::actor())? {
+        match store.insert(&new, || ctx.clock(), &super::actor())? {
             Inserted::Ok => break (id, secret),
             Inserted::IdTaken if attempts < 5 => continue,
             Inserted::IdTaken => bail!("could not find a free token id; try again"),
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     if let Err(err) = print_secret(ctx, &store, &id, &secret, out) {
         // Nobody received the secret (`generate | false`): a token nobody holds must not
         // stay valid. Not reported as a quiet broken pipe: this run failed.
-        let revoked = match store.revoke(&[id.as_str()], now, &super::actor()) {
+        let revoked = match store.revoke(&[id.as_str()], || ctx.clock(), &super::actor()) {
             Ok(_) => "was revoked".to_owned(),
             // Both failures matter: say that a token nobody holds is still active.
             Err(revoke) => format!("is STILL ACTIVE, revoking it failed ({revoke:#}): revoke it"),
@@ -157,6 +157,7 @@ fn print_secret(
     secret: &Secret,
     out: &mut dyn Write,
 ) -> Result<()> {
+    refuse_lost_stdout()?;
     if ctx.json {
         let Some(record) = store.get(id.as_str())? else {
             bail!("token {id} vanished right after it was created; was the database replaced?");
@@ -195,6 +196,25 @@ fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
     scopes.sort();
     scopes.dedup();
     Ok(scopes)
+}
+
+/// A closed stdout (`generate >&-`) reaches us as /dev/null, opened read-write by the Rust
+/// runtime in its place, and a redirect to /dev/null drops the secret just the same:
+/// either way writing "succeeds" and nobody receives it. Recognised by identity (the very
+/// file /dev/null names) or as the null device itself.
+fn refuse_lost_stdout() -> Result<()> {
+    use nix::sys::stat::{SFlag, fstat, stat};
+    let char_device = |mode: u32| SFlag::from_bits_truncate(mode) & SFlag::S_IFMT == SFlag::S_IFCHR;
+    if let (Ok(stdout), Ok(null)) = (fstat(std::io::stdout()), stat("/dev/null")) {
+        let same_file = (stdout.st_dev, stdout.st_ino) == (null.st_dev, null.st_ino);
+        let null_device = char_device(stdout.st_mode)
+            && char_device(null.st_mode)
+            && stdout.st_rdev == null.st_rdev;
+        if same_file || null_device {
+            bail!("stdout is closed or /dev/null, so nobody would receive the secret");
+        }
+    }
+    Ok(())
 }
 
 fn check_name(name: &str) -> Result<(), String> {

@@ -15,15 +15,8 @@ pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status>
     let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
     let tokens = store.resolve_all(&args.references)?;
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let changed = store.revoke(&ids, ctx.now, &super::actor())?;
-    report(
-        ctx,
-        &mut store,
-        &tokens,
-        &changed,
-        out,
-        ("revoked", "was already revoked"),
-    )
+    let done = store.revoke(&ids, || ctx.clock(), &super::actor())?;
+    report(ctx, &done, out, ("revoked", "was already revoked"))
 }
 
 pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
@@ -39,43 +32,30 @@ pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status
         bail!(messages::cannot_restore_expired(t));
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let changed = store.restore(&ids, ctx.now, &super::actor())?;
-    report(
-        ctx,
-        &mut store,
-        &tokens,
-        &changed,
-        out,
-        ("restored", "was already active"),
-    )
+    let done = store.restore(&ids, || ctx.clock(), &super::actor())?;
+    report(ctx, &done, out, ("restored", "was already active"))
 }
 
+/// Reports each token as the store re-read it after the change, in its transaction.
 fn report(
     ctx: &Ctx,
-    store: &mut Store,
-    tokens: &[TokenRecord],
-    changed: &[bool],
+    done: &[(TokenRecord, bool)],
     out: &mut dyn Write,
-    (done, already): (&str, &str),
+    (did, already): (&str, &str),
 ) -> Result<Status> {
-    let mut after = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        after.push(store.get(&t.id)?.unwrap_or_else(|| t.clone()));
-    }
     if ctx.json {
-        let docs: Vec<json::Changed> = after
+        let docs: Vec<json::Changed> = done
             .iter()
-            .zip(changed)
-            .map(|(t, &changed)| json::Changed {
+            .map(|(t, changed)| json::Changed {
                 token: json::token(t, ctx.now),
-                changed: Some(changed),
+                changed: Some(*changed),
                 deleted: None,
             })
             .collect();
         json::write(out, &docs)?;
     } else {
-        for (t, &changed) in after.iter().zip(changed) {
-            render::note(&messages::changed(t, changed, done, already));
+        for (t, changed) in done {
+            render::note(&messages::changed(t, *changed, did, already));
         }
     }
     Ok(Status::Success)

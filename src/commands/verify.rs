@@ -21,6 +21,7 @@ const MAX_INPUT: u64 = 4096;
 const MAX_SOURCE: usize = 200;
 
 pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
+    crate::ctx::forbid_core_dumps()?;
     if args.token_arg.is_some() {
         return Err(usage(
             "a token on the command line is visible to every user of this machine (ps, /proc): \

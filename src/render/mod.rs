@@ -4,8 +4,8 @@
 pub mod escape;
 pub mod json;
 pub mod log;
-pub mod redact;
 pub mod messages;
+pub mod redact;
 pub mod show;
 pub mod table;
 pub mod verdict;

@@ -83,7 +83,7 @@ impl TokenRecord {
     }
 }
 
-/// A token about to be inserted by `generate`.
+/// A token about to be inserted by `generate`; the store dates it inside its transaction.
 pub struct NewToken<'a> {
     pub id: &'a TokenId,
     pub name: &'a str,
@@ -91,7 +91,6 @@ pub struct NewToken<'a> {
     pub hash: TokenHash,
     pub description: Option<&'a str>,
     pub scopes: &'a [String],
-    pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
 }
 

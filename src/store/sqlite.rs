@@ -43,6 +43,9 @@ const WAL_CHECKPOINT_BYTES: u64 = 512 << 10;
 /// readers and writers, then leaves the work to the next writer.
 const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(100);
 
+/// Distinct sources kept per token (the most recent ones): `show` lists 5 of them.
+const SOURCES_KEPT: u32 = 16;
+
 const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      (SELECT json_group_array(scope) FROM token_scopes s WHERE s.token_id = t.id), \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
@@ -177,6 +180,9 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(refused::newer(&path, version));
         }
+        if version == SCHEMA_VERSION {
+            vet_schema(&self.conn, &path)?;
+        }
         if version < SCHEMA_VERSION {
             if access == Access::ReadOnly {
                 bail!(
@@ -184,7 +190,7 @@ impl Store {
                     path.display()
                 );
             }
-            self.migrate(created).map_err(|e| explain(&path, e))?;
+            self.migrate(created).map_err(|e| explained(&path, e))?;
         }
         Ok(())
     }
@@ -199,7 +205,7 @@ impl Store {
         Ok((app_id, version))
     }
 
-    fn migrate(&mut self, created: bool) -> rusqlite::Result<()> {
+    fn migrate(&mut self, created: bool) -> Result<()> {
         // WAL lets verifies read while another process writes. It persists in the file,
         // and cannot be switched inside a transaction, so it is set once, here.
         if created || self.header()?.1 == 0 {
@@ -216,7 +222,9 @@ impl Store {
             tx.pragma_update(None, "user_version", (index + 1) as i32)?;
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()
+        // An older schema may carry objects of its own; refused before anything commits.
+        vet_schema(&tx, &self.path)?;
+        Ok(tx.commit()?)
     }
 
     /// Runs `f` in one IMMEDIATE transaction: the write lock is taken up front, so a
@@ -233,8 +241,15 @@ impl Store {
         Ok(value)
     }
 
-    pub fn insert(&mut self, token: &NewToken, actor: &str) -> Result<Inserted> {
+    /// Inserts a new token, dated by `clock` read under the write lock.
+    pub fn insert(
+        &mut self,
+        token: &NewToken,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Inserted> {
         self.write(|tx| {
+            let created_at = clock();
             if let Some(existing) = find_by(tx, "t.name = ?1", token.name)? {
                 return Ok(Inserted::NameTaken(Box::new(existing)));
             }
@@ -255,7 +270,7 @@ impl Store {
                     token.prefix,
                     &token.hash.as_bytes()[..],
                     token.description,
-                    to_unix(token.created_at),
+                    to_unix(created_at),
                     token.expires_at.map(to_unix),
                 ],
             )?;
@@ -270,7 +285,7 @@ impl Store {
             };
             log_event(
                 tx,
-                token.created_at,
+                created_at,
                 token.id.as_str(),
                 token.name,
                 "generated",
@@ -312,10 +327,21 @@ impl Store {
         find_by(&self.conn, "t.id = ?1", id).map_err(|e| explain(&self.path, e))
     }
 
-    /// Revokes each active token; returns whether each one changed (false: already revoked).
-    pub fn revoke(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<Vec<bool>> {
+    /// Revokes each active token. Returns each token as re-read after the change, inside
+    /// the transaction, with whether it changed (false: already revoked); a token that does
+    /// not read back revoked fails the whole action, which then changes nothing.
+    ///
+    /// `clock` is read once the write lock is held: a revoke that waited for the lock is
+    /// dated after every use it waited behind.
+    pub fn revoke(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
         self.write(|tx| {
-            let mut changed = Vec::with_capacity(ids.len());
+            let now = clock();
+            let mut done = Vec::with_capacity(ids.len());
             for id in ids {
                 let n = tx.execute(
                     "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
@@ -324,20 +350,30 @@ impl Store {
                 if n == 1 {
                     let name = name_of(tx, id)?;
                     log_event(tx, now, id, &name, "revoked", actor, None)?;
-                } else {
-                    ensure_exists(tx, id)?;
                 }
-                changed.push(n == 1);
+                let token = reread(tx, id)?;
+                if token.revoked_at.is_none() {
+                    bail!("token {id} still reads as active after the revoke; nothing was changed: check the database for tampering");
+                }
+                done.push((token, n == 1));
             }
-            Ok(changed)
+            Ok(done)
         })
     }
 
-    /// Makes revoked, unexpired tokens active; returns whether each changed (false:
-    /// already active). An expired token fails the whole action, which then changes nothing.
-    pub fn restore(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<Vec<bool>> {
+    /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
+    /// change with whether it changed (false: already active). An expired token, judged
+    /// by `clock` read under the write lock, fails the whole action, which then changes
+    /// nothing: a restore that waited for the lock past the expiry must not revive it.
+    pub fn restore(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
         self.write(|tx| {
-            let mut changed = Vec::with_capacity(ids.len());
+            let now = clock();
+            let mut done = Vec::with_capacity(ids.len());
             for id in ids {
                 let n = tx.execute(
                     "UPDATE tokens SET revoked_at = NULL
@@ -348,25 +384,32 @@ impl Store {
                 if n == 1 {
                     let name = name_of(tx, id)?;
                     log_event(tx, now, id, &name, "restored", actor, None)?;
-                    changed.push(true);
-                    continue;
                 }
-                let token = find_by(tx, "t.id = ?1", id)?
-                    .ok_or_else(|| anyhow!("token {id} was deleted meanwhile; nothing restored"))?;
+                let token = reread(tx, id)?;
                 // Revoked wins in `status()`, so ask about the expiry itself.
                 if token.expires_at.is_some_and(|t| t <= now) {
                     bail!("token {id} has expired and cannot be restored; nothing restored");
                 }
-                changed.push(false);
+                if token.revoked_at.is_some() {
+                    bail!("token {id} still reads as revoked after the restore; nothing was changed: check the database for tampering");
+                }
+                done.push((token, n == 1));
             }
-            Ok(changed)
+            Ok(done)
         })
     }
 
-    /// Deletes revoked or expired tokens with their scopes and usage; the event log keeps
-    /// their history. An active token fails the whole action, which then deletes nothing.
-    pub fn delete(&mut self, ids: &[&str], now: Timestamp, actor: &str) -> Result<()> {
+    /// Deletes revoked or expired tokens (expired by `clock`, read under the write lock)
+    /// with their scopes and usage; the event log keeps their history. An active token
+    /// fails the whole action, which then deletes nothing.
+    pub fn delete(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<()> {
         self.write(|tx| {
+            let now = clock();
             for id in ids {
                 let Some(name) = tx
                     .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| {
@@ -387,29 +430,40 @@ impl Store {
                 for table in ["token_scopes", "usage_daily", "usage_sources"] {
                     tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
                 }
+                if find_by(tx, "t.id = ?1", id)?.is_some() {
+                    bail!("token {id} is still there after the delete; nothing was deleted: check the database for tampering");
+                }
                 log_event(tx, now, id, &name, "deleted", actor, None)?;
             }
             Ok(())
         })
     }
 
-    /// The verify transaction: reads the token by id, lets `decide` judge it, and records
-    /// the outcome, all under one write lock so a revoke that returned is always seen and
-    /// concurrent uses are all counted. With `source == None` nothing is written.
+    /// The verify transaction. Judges on a read snapshot first: an unknown id, or a
+    /// `source == None` (nothing to record), never takes the write lock, so a loop of
+    /// well-formed garbage cannot queue real verifies behind it. Something to record takes
+    /// the write lock, re-reads the token and judges again, so a revoke that returned
+    /// before this verify started is seen and concurrent uses are all counted.
     ///
-    /// `clock` is read once the lock is held, not before: a verify that waited for the
-    /// lock (or for its stdin) must judge expiry at the moment it decides.
+    /// `clock` is read for each judgement, the second one under the lock: a verify that
+    /// waited for the lock (or for its stdin) judges expiry at the moment it decides.
     pub fn check<V>(
         &mut self,
         id: &TokenId,
-        clock: impl FnOnce() -> Timestamp,
+        clock: impl Fn() -> Timestamp,
         source: Option<&str>,
-        decide: impl FnOnce(Option<&TokenRecord>, Timestamp) -> (V, Record),
+        mut decide: impl FnMut(Option<&TokenRecord>, Timestamp) -> (V, Record),
     ) -> Result<(V, Option<TokenRecord>)> {
-        let Some(source) = source else {
-            let token = find_by(&self.conn, "t.id = ?1", id.as_str())
-                .map_err(|e| explain(&self.path, e))?;
-            let (verdict, _) = decide(token.as_ref(), clock());
+        let path = self.path.clone();
+        let (verdict, record, token) = {
+            // One read transaction: the token and the verdict see one moment.
+            let snapshot = self.snapshot()?;
+            let token =
+                find_by(&snapshot.0, "t.id = ?1", id.as_str()).map_err(|e| explain(&path, e))?;
+            let (verdict, record) = decide(token.as_ref(), clock());
+            (verdict, record, token)
+        };
+        let Some(source) = source.filter(|_| record != Record::Nothing) else {
             return Ok((verdict, token));
         };
         self.write(|tx| {
@@ -435,6 +489,19 @@ impl Store {
                          ON CONFLICT DO UPDATE SET uses = uses + 1, last_used_at = ?3",
                     )?
                     .execute(params![id.as_str(), source, at])?;
+                    // Bounded, so the file grows with tokens and days, not with every
+                    // distinct --source; the one just used always stays.
+                    tx.prepare_cached(
+                        "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                           AND source NOT IN (
+                             SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                             ORDER BY last_used_at DESC, source LIMIT ?3)",
+                    )?
+                    .execute(params![
+                        id.as_str(),
+                        source,
+                        SOURCES_KEPT - 1
+                    ])?;
                 }
                 Record::Failure => {
                     tx.prepare_cached(
@@ -448,6 +515,7 @@ impl Store {
                     )?
                     .execute(params![id.as_str(), day])?;
                 }
+                // Deleted between the snapshot and the lock: nothing to record after all.
                 Record::Nothing => {}
             }
             Ok((verdict, token))
@@ -635,6 +703,75 @@ impl Store {
         }
     }
 }
+
+/// blake3 of the schema the migrations create (every object's type, name, table and SQL,
+/// see `schema_digest`), for the current version. Any other object, a trigger that undoes
+/// a revoke, a view, an altered table, means the file was tampered with.
+const SCHEMA_DIGEST: &str = "25a64a99445e3e198739b9f7958b0cc1655e70b4ad0c39834e4657dba68a7ac8";
+
+/// SQLite's planner statistics (`ANALYZE`): they steer query plans, never results.
+const IGNORED_OBJECTS: &str = "('sqlite_stat1', 'sqlite_stat4')";
+
+type SchemaObject = (String, String, String, Option<String>);
+
+fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema
+         WHERE name NOT IN {IGNORED_OBJECTS} ORDER BY type, name"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+fn schema_digest(objects: &[SchemaObject]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for (kind, name, table, sql) in objects {
+        for field in [Some(kind), Some(name), Some(table), sql.as_ref()] {
+            // Length-prefixed, so no two different schemas hash the same bytes.
+            let bytes = field.map_or(&[][..], |f| f.as_bytes());
+            hasher.update(&(field.map_or(-1, |_| bytes.len() as i64)).to_le_bytes());
+            hasher.update(bytes);
+        }
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Refuses, untouched, a database whose schema is not exactly what the migrations made.
+fn vet_schema(conn: &Connection, path: &Path) -> Result<()> {
+    let objects = schema_objects(conn).map_err(|e| explain(path, e))?;
+    if schema_digest(&objects) == SCHEMA_DIGEST {
+        return Ok(());
+    }
+    let odd = objects
+        .iter()
+        .find(|(kind, ..)| kind != "table" && kind != "index")
+        .or_else(|| {
+            objects
+                .iter()
+                .find(|(_, name, ..)| !EXPECTED_NAMES.contains(&name.as_str()))
+        });
+    let what = match odd {
+        Some((kind, name, table, _)) => {
+            format!("{kind} '{name}' on {table}, which tokenctl never creates")
+        }
+        None => "a table or index that differs from the one tokenctl created".to_owned(),
+    };
+    bail!(
+        "{} has a tampered schema: {what}; nothing was changed: restore the database from a backup",
+        path.display()
+    )
+}
+
+/// The objects the migrations create, to name an intruder in the refusal.
+const EXPECTED_NAMES: &[&str] = &[
+    "tokens",
+    "token_scopes",
+    "usage_daily",
+    "usage_sources",
+    "events",
+    "events_token",
+    "sqlite_autoindex_tokens_2",
+];
 
 /// Waits for a lock in naps of 0.25 to 2 ms, for up to `limit`. SQLite's `busy_timeout`
 /// backs off to 100 ms naps, so under contention a waiter sleeps through many free moments
@@ -897,16 +1034,11 @@ fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     conn.query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
 }
 
-fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        bail!("token {id} was deleted meanwhile; nothing changed");
-    }
-    Ok(())
+/// The token as it reads now, inside the transaction that changed it: what is reported
+/// is what the database holds, not what was meant.
+fn reread(conn: &Connection, id: &str) -> Result<TokenRecord> {
+    find_by(conn, "t.id = ?1", id)?
+        .ok_or_else(|| anyhow!("token {id} was deleted meanwhile; nothing changed"))
 }
 
 fn log_event(
@@ -970,4 +1102,94 @@ fn token_from_row(row: &Row) -> rusqlite::Result<TokenRecord> {
         failed_count: row.get::<_, i64>(12)?.max(0) as u64,
         last_failed_at: opt_timestamp(row.get(13)?)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `SCHEMA_DIGEST` is the schema the migrations build; after adding a migration, put
+    /// the digest this test prints there.
+    #[test]
+    fn the_schema_digest_is_what_the_migrations_create() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in MIGRATIONS {
+            conn.execute_batch(sql).unwrap();
+        }
+        let digest = schema_digest(&schema_objects(&conn).unwrap());
+        assert_eq!(digest, SCHEMA_DIGEST, "set SCHEMA_DIGEST to {digest}");
+        let names: Vec<String> = schema_objects(&conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.1)
+            .collect();
+        let mut expected: Vec<&str> = EXPECTED_NAMES.to_vec();
+        expected.sort();
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, expected);
+    }
+
+    /// What revoke and restore report is the row as it reads after the change: a trigger
+    /// that undoes it (here a TEMP one, which only this connection sees, so `vet` cannot)
+    /// makes the action fail and change nothing, instead of printing "revoked".
+    #[test]
+    fn revoke_and_restore_report_what_the_database_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path, Access::Create, Durability::Normal).unwrap();
+        let now = from_unix(1_800_000_000).unwrap();
+        let (id, secret) = crate::token::make(&crate::token::Prefix::default()).unwrap();
+        let new = NewToken {
+            id: &id,
+            name: "victim",
+            prefix: "tkn",
+            hash: secret.hash(),
+            description: None,
+            scopes: &[],
+            expires_at: None,
+        };
+        assert!(matches!(
+            store.insert(&new, || now, "test").unwrap(),
+            Inserted::Ok
+        ));
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER undo AFTER UPDATE OF revoked_at ON main.tokens
+                 BEGIN UPDATE main.tokens SET revoked_at = NULL WHERE id = new.id; END",
+            )
+            .unwrap();
+        let err = store.revoke(&[id.as_str()], || now, "test").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("still reads as active"),
+            "{err:#}"
+        );
+        let events: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE action = 'revoked'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 0, "the failed revoke was logged");
+
+        store.conn.execute_batch("DROP TRIGGER temp.undo").unwrap();
+        let done = store.revoke(&[id.as_str()], || now, "test").unwrap();
+        assert_eq!(done[0].0.revoked_at, Some(now));
+        assert!(done[0].1);
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER redo AFTER UPDATE OF revoked_at ON main.tokens
+                 BEGIN UPDATE main.tokens SET revoked_at = 1 WHERE id = new.id; END",
+            )
+            .unwrap();
+        let err = store.restore(&[id.as_str()], || now, "test").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("still reads as revoked"),
+            "{err:#}"
+        );
+    }
 }

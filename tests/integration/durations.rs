@@ -221,6 +221,7 @@ fn the_validity_presets_are_spec_presets_then_never_and_custom() {
             pty.expect("custom");
         }
         pty.send(ENTER);
+        pty.no_scopes();
         let (out, code) = pty.finish();
         assert_eq!(code, 0, "{out}");
         let got = env.show("t")["expires_at"].clone();
@@ -238,6 +239,7 @@ fn the_custom_validity_refuses_a_bare_m_and_asks_again() {
     pty.line("18m");
     pty.expect(HINT);
     pty.line("1y 6mo");
+    pty.no_scopes();
     let (out, code) = pty.finish();
     assert_eq!(code, 0, "{out}");
     assert_eq!(env.show("t")["expires_at"], "2027-07-31T12:00:00Z");

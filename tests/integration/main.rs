@@ -22,10 +22,13 @@ mod views;
 // Data safety (SPEC.md "Data safety") under load, crashes and hostile input.
 mod concurrency;
 mod crash;
+mod exposure;
 mod foreign;
 mod hostile;
+mod locking;
 mod redaction;
 mod safety;
 mod shared;
+mod tampered;
 mod trust;
 mod wal;

@@ -17,10 +17,8 @@ fn pick(pty: &mut Pty, downs: usize) {
     pty.send(ENTER);
 }
 
-/// Answers the scopes question (asked last, in a database with no scopes yet) with none.
 fn no_scopes(pty: &mut Pty) {
-    pty.expect("Scopes (resource:action");
-    pty.send(ENTER);
+    pty.no_scopes();
 }
 
 #[test]
@@ -289,7 +287,7 @@ fn delete_of_many_tokens_asks_in_one_line() {
 fn a_long_validation_error_stays_one_line() {
     let env = TestEnv::new();
     let mut pty = env.pty_cols(80, &["generate", "--name", "t"]);
-    pick(&mut pty, 5);
+    pick(&mut pty, 7);
     pty.expect("Valid for (e.g.");
     pty.line("soon");
     pty.expect("✘");

@@ -108,6 +108,13 @@ impl Pty {
 
     /// Read until the child closes the PTY, reap it, and return (all output, exit code).
     /// Output is everything printed since spawn, with ANSI codes and CRs removed.
+    /// Answers generate's scopes question (asked last, in a database with no scopes yet)
+    /// with none.
+    pub fn no_scopes(&mut self) {
+        self.expect("Scopes (resource:action");
+        self.send(ENTER);
+    }
+
     pub fn finish(mut self) -> (String, i32) {
         let code = self.exit_code();
         (self.seen, code)
@@ -141,6 +148,18 @@ impl Pty {
             assert!(
                 Instant::now() < deadline,
                 "echo still on after {TIMEOUT:?}\n{}",
+                self.rest()
+            );
+            std::thread::sleep(POLL);
+        }
+        // ptyprocess starts the child with echo already off, so the flag alone proves
+        // nothing; the prompt turns it off again with TCSAFLUSH, discarding keys sent
+        // before. Sleeping in a terminal read means that has happened.
+        let pid = self.session.get_process().pid().as_raw();
+        while !reading_terminal(pid) {
+            assert!(
+                Instant::now() < deadline,
+                "not reading the terminal after {TIMEOUT:?}\n{}",
                 self.rest()
             );
             std::thread::sleep(POLL);
@@ -183,4 +202,19 @@ impl Pty {
         }
         self.seen.clone()
     }
+}
+
+/// Whether `pid`, or a process below it (the program a `pty_sh` shell runs), sleeps in a
+/// terminal read.
+fn reading_terminal(pid: i32) -> bool {
+    let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+    if wchan == "wait_woken" {
+        return true;
+    }
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    children
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .any(reading_terminal)
 }

@@ -366,6 +366,7 @@ fn a_token_typed_as_the_name_at_the_prompt_is_refused() {
     pty.line(&format!("x{t}y"));
     pty.expect("holds a token secret");
     pty.line("second-try");
+    pty.no_scopes();
     let (out, code) = pty.finish();
     assert_eq!(code, 0, "{out}");
     assert_eq!(env.show("second-try")["name"], "second-try");

@@ -17,6 +17,52 @@ use tempfile::TempDir;
 /// so backtraces and coverage (cargo-llvm-cov) keep working under `env_clear()`.
 const PASS_THROUGH: &[&str] = &["PATH", "RUST_BACKTRACE", "LLVM_PROFILE_FILE"];
 
+/// Says a test cannot run here and why, on stderr as `skipped: WHY`. Where
+/// `TOKENCTL_TEST_NO_SKIP=1` (CI, as root, with every tool installed) a skip is a failure.
+pub fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+    if std::env::var_os("TOKENCTL_TEST_NO_SKIP").is_some_and(|v| v == "1") {
+        panic!("skipped with TOKENCTL_TEST_NO_SKIP=1: {why}");
+    }
+}
+
+/// libfaketime's preload library, where Debian's `faketime` package puts it.
+pub fn faketime() -> Option<PathBuf> {
+    [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// The environment that pins the binary's clock at `rfc3339`. A debug binary reads
+/// `TOKENCTL_NOW`; a release one ignores it on purpose (its environment must not revive
+/// an expired token), so the release-profile run (`cargo test --release`, whose test build
+/// shares the binary's profile) stops its system clock with libfaketime instead: frozen
+/// at that second, monotonic clocks left alone so lock timeouts still run.
+pub fn clock_env(rfc3339: &str) -> Vec<(&'static str, String)> {
+    let mut env = vec![("TOKENCTL_NOW", rfc3339.to_owned())];
+    if cfg!(debug_assertions) {
+        return env;
+    }
+    let Some(lib) = faketime() else {
+        return env;
+    };
+    let at = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap_or_else(|e| panic!("pinned time {rfc3339} is not RFC 3339: {e}"))
+        .to_utc();
+    env.extend([
+        ("LD_PRELOAD", lib.display().to_string()),
+        ("FAKETIME", at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_owned()),
+        ("TZ", "UTC".to_owned()),
+    ]);
+    env
+}
+
 /// One isolated world for the binary: tempdir, environment, optional frozen clock.
 pub struct TestEnv {
     dir: TempDir,
@@ -69,8 +115,17 @@ impl TestEnv {
         self
     }
 
-    /// Freeze the binary's clock: later commands get `TOKENCTL_NOW=<rfc3339>`.
+    /// Freeze the binary's clock: later commands get `TOKENCTL_NOW=<rfc3339>` (debug
+    /// binary) or libfaketime (release binary, see `clock_env`).
     pub fn at(&mut self, rfc3339: &str) -> &mut Self {
+        if !cfg!(debug_assertions) && faketime().is_none() {
+            skip(
+                "this release-profile test pins the clock, which needs libfaketime (apt-get install faketime)",
+            );
+            // Rust's test harness cannot skip from here; running on with the real clock
+            // would test nothing, so this test stops as failed.
+            panic!("libfaketime is missing: a release binary ignores TOKENCTL_NOW");
+        }
         self.now = Some(rfc3339.to_owned());
         self
     }
@@ -105,7 +160,9 @@ impl TestEnv {
             cmd.env("TOKENCTL_DB", db);
         }
         if let Some(now) = &self.now {
-            cmd.env("TOKENCTL_NOW", now);
+            for (key, value) in clock_env(now) {
+                cmd.env(key, value);
+            }
         }
         cmd.envs(self.extra.iter().map(|(k, v)| (k, v)));
         cmd
@@ -200,13 +257,4 @@ impl TestEnv {
             .collect::<Result<_, _>>()
             .expect("read rows")
     }
-}
-
-/// A test that cannot run here says why, and passes; with `TOKENCTL_TEST_NO_SKIP=1` (CI,
-/// which runs as root) a skip is a failure instead, so a guard cannot silently stop running.
-pub fn skip(why: &str) {
-    if std::env::var_os("TOKENCTL_TEST_NO_SKIP").is_some_and(|v| v == "1") {
-        panic!("skipped, but TOKENCTL_TEST_NO_SKIP=1: {why}");
-    }
-    eprintln!("skipped: {why}");
 }
