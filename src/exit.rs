@@ -15,6 +15,8 @@ pub enum Status {
     Expired = 11,
     Revoked = 12,
     MissingScope = 13,
+    /// scan: a live token was found, or one no database could vouch for.
+    Leaked = 20,
 }
 
 impl From<Status> for ExitCode {

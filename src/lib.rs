@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod exit;
 mod prompt;
 pub mod render;
+pub mod scan;
 pub mod scope;
 pub mod store;
 pub mod time;

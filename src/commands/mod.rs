@@ -8,6 +8,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod scan;
 mod show;
 mod verify;
 
@@ -30,6 +31,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Delete(args) => delete::run(ctx, args, out),
         Command::Verify(args) => verify::run(ctx, args, out),
         Command::Log(args) => log::run(ctx, args, out),
+        Command::Scan(args) => scan::run(ctx, args, out),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man(args) => docs::man(args.command.as_deref(), out),
     }

@@ -4,6 +4,7 @@
 pub mod escape;
 pub mod json;
 pub mod log;
+pub mod scan;
 pub mod show;
 pub mod table;
 pub mod verdict;
