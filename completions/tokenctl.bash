@@ -49,6 +49,9 @@ _tokenctl() {
             tokenctl,revoke)
                 cmd="tokenctl__subcmd__revoke"
                 ;;
+            tokenctl,scan)
+                cmd="tokenctl__subcmd__scan"
+                ;;
             tokenctl,show)
                 cmd="tokenctl__subcmd__show"
                 ;;
@@ -85,6 +88,9 @@ _tokenctl() {
             tokenctl__subcmd__help,revoke)
                 cmd="tokenctl__subcmd__help__subcmd__revoke"
                 ;;
+            tokenctl__subcmd__help,scan)
+                cmd="tokenctl__subcmd__help__subcmd__scan"
+                ;;
             tokenctl__subcmd__help,show)
                 cmd="tokenctl__subcmd__help__subcmd__show"
                 ;;
@@ -98,7 +104,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate list ls show revoke restore delete verify log completions man help"
+            opts="-h -V --db --color --json --help --version init generate list ls show revoke restore delete verify log scan completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,7 +228,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log completions man help"
+            opts="init generate list show revoke restore delete verify log scan completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +368,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -544,6 +564,32 @@ _tokenctl() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__scan)
+            opts="-h -V --git --revoke --dry-run --format --no-ignore --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

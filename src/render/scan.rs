@@ -128,23 +128,34 @@ pub fn summary(report: &Report, color: bool) {
         return;
     }
     let mut seen = HashSet::new();
-    let mut counts: Vec<(String, u64)> = Vec::new();
+    let mut counts: Vec<(&str, u64)> = Vec::new();
     for (f, s) in report.findings.iter().zip(report.standings) {
         if !seen.insert((&f.hit.id, f.hit.hash.as_bytes())) {
             continue;
         }
+        // Worst first: what needs acting on leads the line.
         let label = match s {
-            Standing::Known(_, TokenStatus::Active) => "live".to_owned(),
-            Standing::Known(_, status) => status.as_str().to_owned(),
-            Standing::Deleted { .. } => "deleted".to_owned(),
-            Standing::Unknown => "not in this database".to_owned(),
-            Standing::Unchecked => "not checked".to_owned(),
+            Standing::Known(_, TokenStatus::Active) => "live",
+            Standing::Unchecked => "not checked",
+            Standing::Unknown => "not in this database",
+            Standing::Known(_, TokenStatus::Revoked) => "revoked",
+            Standing::Known(_, TokenStatus::Expired) => "expired",
+            Standing::Deleted { .. } => "deleted",
         };
         match counts.iter_mut().find(|(l, _)| *l == label) {
             Some((_, n)) => *n += 1,
             None => counts.push((label, 1)),
         }
     }
+    const ORDER: [&str; 6] = [
+        "live",
+        "not checked",
+        "not in this database",
+        "revoked",
+        "expired",
+        "deleted",
+    ];
+    counts.sort_by_key(|(l, _)| ORDER.iter().position(|o| o == l));
     let breakdown: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
     note(&format!(
         "{} found ({}) in {scanned}: {}",
@@ -198,11 +209,8 @@ pub fn revocations(report: &Report, asked: bool) {
 pub fn revoke_detail(first: &Finding, places: usize) -> String {
     match places {
         0 | 1 => format!("found at {}", place(first)),
-        n => format!(
-            "found at {} (and {} more)",
-            place(first),
-            plural(n as u64 - 1, "place")
-        ),
+        2 => format!("found at {} (and 1 more place)", place(first)),
+        n => format!("found at {} (and {} more places)", place(first), n - 1),
     }
 }
 

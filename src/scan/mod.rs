@@ -294,7 +294,7 @@ mod tests {
         lines.scan(format!("\n\n{t}").as_bytes(), |h| at.push(h.line));
         assert_eq!(at, [3, 6]);
         let mut git = Lines::starting_at(40);
-        git.scan(format!("{t}").as_bytes(), |h| at.push(h.line));
+        git.scan(t.as_bytes(), |h| at.push(h.line));
         assert_eq!(at, [3, 6, 40]);
     }
 

@@ -13,6 +13,7 @@ mod lifecycle;
 mod list_filters;
 mod log;
 mod prompts;
+mod scan;
 mod smoke;
 mod verify;
 mod views;

@@ -201,3 +201,12 @@ impl TestEnv {
             .expect("read rows")
     }
 }
+
+/// A test that cannot run on this machine says why and returns; where every test must run
+/// (CI sets TOKENCTL_TEST_NO_SKIP=1), the skip is a failure instead.
+pub fn skip(why: &str) {
+    println!("skipped: {why}");
+    if std::env::var_os("TOKENCTL_TEST_NO_SKIP").is_some_and(|v| v == "1") {
+        panic!("skipped: {why} (TOKENCTL_TEST_NO_SKIP=1 makes a skip a failure)");
+    }
+}
