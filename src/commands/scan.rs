@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::ctx::Ctx;
-use crate::exit::{Status, usage};
+use crate::exit::{Status, is_broken_pipe, usage};
 use crate::render::{self, scan::Report};
 use crate::scan::{self, Finding, Standing};
 use crate::store::{Access, Durability, Store};
@@ -92,12 +92,16 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
         commits: scanned.commits,
         now: ctx.now,
     };
-    match format {
-        ScanFormat::Human => {
-            render::scan::human(out, &report, ctx.stdout_is_tty, ctx.color_stdout)?
-        }
-        ScanFormat::Json => render::scan::json(out, &report)?,
-        ScanFormat::Sarif => render::scan::sarif(out, &report)?,
+    let written = match format {
+        ScanFormat::Human => render::scan::human(out, &report, ctx.stdout_is_tty, ctx.color_stdout),
+        ScanFormat::Json => render::scan::json(out, &report),
+        ScanFormat::Sarif => render::scan::sarif(out, &report),
+    };
+    // The findings first, then the summary under them on stderr. `scan | head` must not
+    // turn a leak into exit 0: the status is the answer.
+    match written.and_then(|()| Ok(out.flush()?)) {
+        Err(err) if !is_broken_pipe(&err) => return Err(err),
+        _ => {}
     }
     if unchecked > 0 {
         render::scan::unchecked_warning(&ctx.db, unchecked, ctx.color_stderr);

@@ -186,7 +186,12 @@ pub fn unchecked_warning(db: &Path, count: usize, color: bool) {
 
 /// What `--revoke` did, or with `--dry-run` would do, on stderr.
 pub fn revocations(report: &Report, asked: bool) {
-    if asked && report.revocations.is_empty() {
+    // Unchecked ones have had their warning: they cannot be revoked without a database.
+    let unchecked = report
+        .standings
+        .iter()
+        .any(|s| matches!(s, Standing::Unchecked));
+    if asked && report.revocations.is_empty() && !unchecked {
         note("no live token to revoke");
     }
     for r in report.revocations {
@@ -412,7 +417,6 @@ pub fn sarif(out: &mut dyn Write, report: &Report) -> Result<()> {
             "tool": {"driver": {
                 "name": "tokenctl",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/tokenctl/tokenctl",
                 "rules": rules,
             }},
             "results": results,

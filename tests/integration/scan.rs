@@ -568,3 +568,47 @@ fn pre_commit_blocks_a_commit_that_adds_a_live_token() {
     no_secret(&out, &[&live]);
     assert_eq!(git(&project, &["rev-list", "--count", "HEAD"]), "1");
 }
+
+#[test]
+fn at_a_terminal_findings_sit_under_their_file_in_colour() {
+    let env = TestEnv::new();
+    let live = env.generate("ci", &[]);
+    write(env.root().join("a.txt"), format!("{live}\nx {live}\n"));
+    write(env.root().join("b.txt"), format!("{live}\n"));
+    let (out, code) = env.pty(["scan", "a.txt", "b.txt"]).finish();
+    assert_eq!(code, 20, "{out}");
+    let l = hint(&live);
+    assert!(
+        out.starts_with(&format!(
+            "a.txt\n1:1: {l} active 'ci'\n2:3: {l} active 'ci'\n\nb.txt\n1:1: {l} active 'ci'\n"
+        )),
+        "{out}"
+    );
+    let (raw, _) = env.pty(["scan", "a.txt"]).finish_raw();
+    assert!(raw.contains("\x1b["), "no colours at a terminal: {raw:?}");
+    assert!(!raw.contains(&live[live.len() - 38..]));
+}
+
+/// `scan | head -1`: the reader leaving early must not turn a leak into a clean exit.
+#[test]
+fn a_closed_pipe_keeps_exit_20() {
+    let env = TestEnv::new();
+    let live = env.generate("ci", &[]);
+    // Far more than one buffer of output, so writing fails while findings are still printed.
+    write(
+        env.root().join("many.txt"),
+        format!("{live}\n").repeat(2000),
+    );
+    write(env.root().join("one.txt"), format!("{live}\n"));
+    for file in ["many.txt", "one.txt"] {
+        let mut child = env
+            .std_cmd(["scan", file])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        assert_eq!(child.wait().unwrap().code(), Some(20), "{file}");
+    }
+}
