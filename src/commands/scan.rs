@@ -34,6 +34,8 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
     }
     let scanned = scan::gather(&args.paths, args.git, !args.no_ignore)?;
     for error in &scanned.errors {
+        // A file name can hold a token too.
+        let error = crate::token::redact(error);
         render::warn(&format!("skipped {error}"), ctx.color_stderr);
     }
     // Nothing found, nothing to ask: a clean scan needs no database at all.
@@ -77,10 +79,6 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
             }
         }
     }
-    let unchecked = standings
-        .iter()
-        .filter(|s| matches!(s, Standing::Unchecked))
-        .count();
     let report = Report {
         findings: &scanned.findings,
         standings: &standings,
@@ -103,9 +101,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
         Err(err) if !is_broken_pipe(&err) => return Err(err),
         _ => {}
     }
-    if unchecked > 0 {
-        render::scan::unchecked_warning(&ctx.db, unchecked, ctx.color_stderr);
-    }
+    render::scan::unchecked_warning(&report, &ctx.db, ctx.color_stderr);
     render::scan::revocations(&report, args.revoke);
     if format == ScanFormat::Human {
         render::scan::summary(&report, ctx.color_stderr);

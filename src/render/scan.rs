@@ -173,7 +173,12 @@ pub fn summary(report: &Report, color: bool) {
 }
 
 /// On stderr, in every format: a scan that could not check is not a clean scan.
-pub fn unchecked_warning(db: &Path, count: usize, color: bool) {
+pub fn unchecked_warning(report: &Report, db: &Path, color: bool) {
+    let unchecked = |s: &&Standing| matches!(s, Standing::Unchecked);
+    let count = report.standings.iter().filter(unchecked).count();
+    if count == 0 {
+        return;
+    }
     warn(
         &format!(
             "no database at {}: {} could not be checked, so each counts as live; pass --db or set TOKENCTL_DB to the database that issued them",
