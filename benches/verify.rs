@@ -889,6 +889,14 @@ fn write_report(report: &Report, runs: usize, per_proc: usize) -> Result<()> {
     let out = std::env::var_os("BENCH_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"));
+    // benches/scan.rs owns the section between these markers: carry it over.
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    let (begin, end) = ("<!-- bench:scan:begin -->", "<!-- bench:scan:end -->");
+    if let (Some(b), Some(e)) = (old.find(begin), old.find(end)) {
+        if e > b {
+            writeln!(md, "\n{}", &old[b..e + end.len()])?;
+        }
+    }
     std::fs::write(&out, md).with_context(|| format!("writing {}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(())

@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of tokenctl or of one of its commands')
             [CompletionResult]::new('__complete-refs', '__complete-refs', [CompletionResultType]::ParameterValue, 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log')
@@ -241,6 +242,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tokenctl;scan' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output: human (ripgrep''s style), json (as --json), or sarif (code scanning)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Scan the history of the git repositories at PATH [default: .]: every commit on every ref')
+            [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke every live token found, recording where it was found')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --revoke: show what would be revoked and change nothing')
+            [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Also scan what .gitignore, .ignore and git''s exclude files leave out')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tokenctl;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
@@ -281,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of tokenctl or of one of its commands')
             [CompletionResult]::new('__complete-refs', '__complete-refs', [CompletionResultType]::ParameterValue, 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log')
@@ -312,6 +329,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;log' {
+            break
+        }
+        'tokenctl;help;scan' {
             break
         }
         'tokenctl;help;completions' {

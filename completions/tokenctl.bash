@@ -61,6 +61,9 @@ _tokenctl() {
             tokenctl,rm)
                 cmd="tokenctl__subcmd__delete"
                 ;;
+            tokenctl,scan)
+                cmd="tokenctl__subcmd__scan"
+                ;;
             tokenctl,show)
                 cmd="tokenctl__subcmd__show"
                 ;;
@@ -100,6 +103,9 @@ _tokenctl() {
             tokenctl__subcmd__help,revoke)
                 cmd="tokenctl__subcmd__help__subcmd__revoke"
                 ;;
+            tokenctl__subcmd__help,scan)
+                cmd="tokenctl__subcmd__help__subcmd__scan"
+                ;;
             tokenctl__subcmd__help,show)
                 cmd="tokenctl__subcmd__help__subcmd__show"
                 ;;
@@ -113,7 +119,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log completions man __complete-refs help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log scan completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +265,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log completions man __complete-refs help"
+            opts="init generate list show revoke restore delete verify log scan completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +419,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -614,6 +634,32 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__scan)
+            opts="-h -V --git --revoke --dry-run --format --no-ignore --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__show)
             opts="-h -V --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -700,7 +746,7 @@ _tokenctl_with_refs() {
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then
-                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log completions man" -- "$cur"))
+                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log scan completions man" -- "$cur"))
                 return 0
             fi
             ;;

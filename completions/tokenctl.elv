@@ -38,6 +38,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand rm 'Delete revoked or expired tokens for good'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
             cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -224,6 +225,20 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;scan'= {
+            cand --format 'Output: human (ripgrep''s style), json (as --json), or sarif (code scanning)'
+            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --git 'Scan the history of the git repositories at PATH [default: .]: every commit on every ref'
+            cand --revoke 'Revoke every live token found, recording where it was found'
+            cand --dry-run 'With --revoke: show what would be revoked and change nothing'
+            cand --no-ignore 'Also scan what .gitignore, .ignore and git''s exclude files leave out'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;completions'= {
             cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
@@ -261,6 +276,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand delete 'Delete revoked or expired tokens for good'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
             cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -283,6 +299,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;verify'= {
         }
         &'tokenctl;help;log'= {
+        }
+        &'tokenctl;help;scan'= {
         }
         &'tokenctl;help;completions'= {
         }

@@ -39,6 +39,7 @@ Exit codes:
   11   verify: token expired
   12   verify: token revoked
   13   verify: token lacks a required scope
+  20   scan: found a live token (or one it could not check: no database)
   130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
 /// Under a heading of their own on every command's help, apart from the command's flags.
@@ -98,6 +99,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show the lifecycle history: generated, revoked, restored, deleted
     Log(LogArgs),
+    /// Find tokens in files, stdin or git history, and tell which are live
+    #[command(after_help = SCAN_AFTER)]
+    Scan(ScanArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page of tokenctl or of one of its commands
@@ -296,6 +300,51 @@ pub struct LogArgs {
     /// Only events within this span, e.g. 7d, 12h, 30min
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub since: Option<String>,
+}
+
+pub const SCAN_AFTER: &str = "\
+Finds every token with a valid check (look-alikes are ignored), even glued to other text
+(key=tkn_..., \"tkn_...\", URL-encoded), and looks it up in the database: its name and
+status, or \"not in this database\". The secret is never printed.
+  tokenctl scan .                        # this folder, honouring .gitignore
+  tokenctl scan --git                    # every commit on every ref of this repository
+  kubectl logs app | tokenctl scan       # stdin
+  tokenctl scan --git --revoke           # revoke every live token found
+Exit: 0 no live token found (revoked, expired and deleted ones are still listed);
+20 a live token found, or one that could not be checked because there is no database.";
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan, `-` for stdin [default: stdin when it is piped, else .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Scan the history of the git repositories at PATH [default: .]: every commit on every ref
+    #[arg(long)]
+    pub git: bool,
+
+    /// Revoke every live token found, recording where it was found
+    #[arg(long)]
+    pub revoke: bool,
+
+    /// With --revoke: show what would be revoked and change nothing
+    #[arg(long, requires = "revoke")]
+    pub dry_run: bool,
+
+    /// Output: human (ripgrep's style), json (as --json), or sarif (code scanning)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ScanFormat>,
+
+    /// Also scan what .gitignore, .ignore and git's exclude files leave out
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Args)]

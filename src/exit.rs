@@ -15,6 +15,8 @@ pub enum Status {
     Expired = 11,
     Revoked = 12,
     MissingScope = 13,
+    /// scan: a live token was found, or one no database could vouch for.
+    Leaked = 20,
     /// A person pressed Ctrl-C or Esc at a prompt: 128 + SIGINT, as shells report it.
     Interrupted = 130,
 }

@@ -10,6 +10,7 @@ pub mod policy;
 mod prompt;
 pub mod reference;
 pub mod render;
+pub mod scan;
 pub mod scope;
 pub mod store;
 pub mod time;

@@ -9,6 +9,7 @@ mod lifecycle;
 mod list;
 mod log;
 mod pager;
+mod scan;
 mod show;
 mod verify;
 
@@ -34,6 +35,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Completions(_) | Command::Man(_) if ctx.json => Err(crate::exit::usage(
             "completions and man print a script or a page, not JSON: drop --json",
         )),
+        Command::Scan(args) => scan::run(ctx, args, out),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man(args) => docs::man(args.command.as_deref(), out),
         Command::CompleteRefs => docs::complete_refs(ctx, out),

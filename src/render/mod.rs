@@ -6,6 +6,7 @@ pub mod json;
 pub mod log;
 pub mod messages;
 pub mod redact;
+pub mod scan;
 pub mod show;
 pub mod table;
 pub mod verdict;

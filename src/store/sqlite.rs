@@ -21,6 +21,8 @@ use crate::reference::Reference;
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
+mod leaked;
+
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
 pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 

@@ -14,6 +14,7 @@ mod lifecycle;
 mod list_filters;
 mod log;
 mod prompts;
+mod scan;
 mod smoke;
 mod ux;
 mod verify;
