@@ -42,8 +42,10 @@ impl Code {
 }
 
 /// Judges the token found under the presented id: unknown (no such id, or a wrong secret),
-/// then revoked, then expired, then missing scope. A denial of a known token counts as a
-/// failed attempt on it; only a valid one counts as a use.
+/// then revoked, then expired, then missing scope. A denial of a known token (its secret
+/// right) counts as a failed attempt on it; only a valid one counts as a use. A wrong
+/// secret records nothing: ids are public, so anyone could mint such tokens, and each
+/// recorded one would take the write lock every real verify waits for.
 pub fn judge(
     found: Option<&TokenRecord>,
     presented: &Presented,
@@ -58,7 +60,7 @@ pub fn judge(
         .hash
         .is_some_and(|stored| stored.matches(&presented.hash))
     {
-        return (Code::Unknown, Record::Failure);
+        return (Code::Unknown, Record::Nothing);
     }
     let code = match token.status(now) {
         TokenStatus::Revoked => Code::Revoked,
@@ -123,11 +125,12 @@ mod tests {
 
         let cases = [
             (None, now, &asked[..], (Code::Unknown, Record::Nothing)),
+            // A wrong secret for a real id: as unknown, and nothing written.
             (
                 Some(stored(other.hash(), &["*"])),
                 now,
                 &asked[..],
-                (Code::Unknown, Record::Failure),
+                (Code::Unknown, Record::Nothing),
             ),
             // Revoked wins over expired, which wins over a missing scope.
             (

@@ -116,6 +116,9 @@ pub fn locate(given: &Path, access: Access) -> Result<(PathBuf, bool)> {
 /// SQLite should open the database.
 pub struct Vetted {
     db: Stat,
+    /// This process's descriptors before SQLite opened anything: every later one that is
+    /// a regular file must be a file `vet_open_files` knows.
+    before: Option<Vec<i32>>,
     /// The `-wal`/`-shm` that existed, so they are recognised by inode too.
     sides: Vec<(Role, Stat)>,
     /// A WAL database with no `-wal` in a folder nobody may write: see `nobody_may_write`.
@@ -127,6 +130,7 @@ pub struct Vetted {
 /// database file open for its header to be read; close it before SQLite opens the file,
 /// as closing any descriptor of a file drops all of this process's POSIX locks on it.
 pub fn vet(real: &Path, access: Access) -> Result<(File, Vetted)> {
+    let before = open_fds();
     let (folder, name) = split(real)?;
     let dir = open_folder(folder, real)?;
     let p = real.display();
@@ -158,19 +162,24 @@ pub fn vet(real: &Path, access: Access) -> Result<(File, Vetted)> {
     );
     let trust = Trust::for_database(&db);
     trust.file(real, &db, Role::Database)?;
+    refuse_acl(real, Role::Database.what(), acl_of_fd(&file, ACL_ACCESS))?;
     let folder_stat = Stat::of(
         &dir.metadata()
             .with_context(|| format!("reading folder {}", folder.display()))?,
     );
     trust.folder(folder, real, &folder_stat)?;
+    let folder_acl = acl_of_fd(&dir, ACL_ACCESS) || acl_of_fd(&dir, ACL_DEFAULT);
+    refuse_acl(folder, "folder", folder_acl)?;
+    trust.ancestors(folder, real)?;
     let mut sides = Vec::new();
-    for role in [Role::Wal, Role::Shm] {
+    for role in [Role::Wal, Role::Shm, Role::Journal] {
         let side = role.path(real);
         let side_name = Path::new(side.file_name().unwrap_or_default());
         match nix::sys::stat::fstatat(&dir, side_name, AtFlags::AT_SYMLINK_NOFOLLOW) {
             Ok(stat) => {
                 let stat = Stat::of_raw(&stat);
                 trust.file(&side, &stat, role)?;
+                refuse_acl(&side, role.what(), acl_of_path(&side))?;
                 sides.push((role, stat));
             }
             Err(nix::errno::Errno::ENOENT) => {}
@@ -198,6 +207,7 @@ pub fn vet(real: &Path, access: Access) -> Result<(File, Vetted)> {
         file,
         Vetted {
             db,
+            before,
             sides,
             immutable,
         },
@@ -241,7 +251,7 @@ fn is_wal_database(file: &File) -> bool {
 pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
     let trust = Trust::for_database(&vetted.db);
     let mut seen_database = false;
-    let roles = [Role::Database, Role::Wal, Role::Shm];
+    let roles = [Role::Database, Role::Wal, Role::Shm, Role::Journal];
     let names: Vec<PathBuf> = roles.iter().map(|r| r.path(real)).collect();
     // Without /proc (macOS, some sandboxes) the names are checked again instead: that
     // still catches a file planted before SQLite opened it, though not one swapped in
@@ -275,6 +285,19 @@ pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
                 roles.iter().position(|r| r == role)
             });
         let Some(at) = at else {
+            // A file SQLite opened under none of the names vetted: its folder was swapped
+            // under it (through a parent others may rename in) between its opens.
+            let new = vetted.before.as_ref().is_some_and(|before| {
+                let fd = entry.file_name().to_str().and_then(|n| n.parse().ok());
+                fd.is_some_and(|fd: i32| !before.contains(&fd))
+            });
+            if new && stat.regular {
+                bail!(
+                    "opening database {} also opened {}, which tokenctl did not check, so the database cannot be trusted: check who else can rename the folders above it",
+                    real.display(),
+                    target.display()
+                );
+            }
             continue;
         };
         let (role, path) = (roles[at], &names[at]);
@@ -295,6 +318,7 @@ pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
             seen_database = true;
         }
         trust.file(path, &stat, role)?;
+        refuse_acl(path, role.what(), acl_of_path(&entry.path()))?;
     }
     if !seen_database {
         bail!(
@@ -306,7 +330,7 @@ pub fn vet_open_files(real: &Path, vetted: &Vetted) -> Result<()> {
 }
 
 fn recheck_names(real: &Path, vetted: &Vetted, trust: &Trust) -> Result<()> {
-    for role in [Role::Database, Role::Wal, Role::Shm] {
+    for role in [Role::Database, Role::Wal, Role::Shm, Role::Journal] {
         let path = role.path(real);
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(meta) => meta,
@@ -414,6 +438,8 @@ pub enum Role {
     Database,
     Wal,
     Shm,
+    /// A rollback journal: SQLite plays a hot one back into the database on open.
+    Journal,
 }
 
 impl Role {
@@ -422,6 +448,7 @@ impl Role {
             Role::Database => "database",
             Role::Wal => "write-ahead log",
             Role::Shm => "shared-memory file",
+            Role::Journal => "rollback journal",
         }
     }
 
@@ -430,6 +457,7 @@ impl Role {
             Role::Database => return db.to_owned(),
             Role::Wal => "-wal",
             Role::Shm => "-shm",
+            Role::Journal => "-journal",
         };
         let mut side: OsString = db.as_os_str().to_owned();
         side.push(suffix);
@@ -594,6 +622,84 @@ impl Trust {
         }
         Ok(())
     }
+}
+
+impl Trust {
+    /// Every folder above the database's: whoever may rename entries in one of them can
+    /// swap the whole folder under tokenctl between two of SQLite's opens. Each must be
+    /// owned by a trusted user, and one that others may write must be sticky (as /tmp is),
+    /// so that they cannot rename what is not theirs.
+    pub fn ancestors(&self, folder: &Path, db: &Path) -> Result<()> {
+        for above in folder.ancestors().skip(1) {
+            if above.as_os_str().is_empty() {
+                break;
+            }
+            let meta = std::fs::symlink_metadata(above)
+                .with_context(|| format!("reading folder {}", above.display()))?;
+            let stat = Stat::of(&meta);
+            let a = above.display();
+            if !self.owner_trusted(stat.uid) {
+                bail!(
+                    "folder {a} above database {} is owned by user {}, who could swap the folders below it: keep the database under folders of your own",
+                    db.display(),
+                    user_name(stat.uid)
+                );
+            }
+            let others_write = stat.mode & 0o002 != 0
+                || stat.mode & 0o020 != 0 && self.group != Some(Gid::from_raw(stat.gid));
+            if others_write && stat.mode & 0o1000 == 0 {
+                bail!(
+                    "folder {a} above database {} is writable by other users and not sticky, so they could swap the folders below it: run 'chmod o-w,g-w {a}' (or 'chmod +t {a}'), or keep the database elsewhere",
+                    db.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+const ACL_ACCESS: &std::ffi::CStr = c"system.posix_acl_access";
+const ACL_DEFAULT: &std::ffi::CStr = c"system.posix_acl_default";
+
+/// An access control list can grant any user write access that the mode bits do not
+/// show (they show only its mask), so a file or folder carrying one is not trusted.
+fn refuse_acl(path: &Path, what: &str, has: bool) -> Result<()> {
+    if has {
+        let p = path.display();
+        bail!(
+            "{what} {p} has an access control list, which may let other users write it: remove it with 'setfacl -b {p}'"
+        );
+    }
+    Ok(())
+}
+
+/// Whether the open file carries the extended attribute `name` (absent, or unsupported by
+/// the file system, is no).
+fn acl_of_fd(file: &File, name: &std::ffi::CStr) -> bool {
+    use std::os::fd::AsRawFd as _;
+    // SAFETY: a size query (no buffer) on a descriptor we hold.
+    unsafe { nix::libc::fgetxattr(file.as_raw_fd(), name.as_ptr(), std::ptr::null_mut(), 0) >= 0 }
+}
+
+/// `acl_of_fd` by path, following a final link only when it is /proc's magic link to an
+/// open descriptor (the caller passes one of those, or a name already checked not to be
+/// a link).
+fn acl_of_path(path: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a size query (no buffer) on a NUL-terminated path.
+    unsafe { nix::libc::getxattr(c.as_ptr(), ACL_ACCESS.as_ptr(), std::ptr::null_mut(), 0) >= 0 }
+}
+
+/// The descriptor numbers this process has open, from /proc (None without it).
+fn open_fds() -> Option<Vec<i32>> {
+    let fds = std::fs::read_dir("/proc/self/fd").ok()?;
+    Some(
+        fds.flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect(),
+    )
 }
 
 /// Whether this process has `gid` (primary or supplementary).

@@ -342,7 +342,7 @@ pub enum Inserted {
 pub enum Record {
     /// A successful use: count it, with its source.
     Use,
-    /// A denied attempt on a known token (wrong secret, revoked, expired, missing scope).
+    /// A denied attempt on a known token, its secret right (revoked, expired, missing scope).
     Failure,
     /// Nothing to record (unknown id).
     Nothing,

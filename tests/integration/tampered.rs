@@ -97,3 +97,22 @@ fn planner_statistics_are_not_tampering() {
     env.cmd(["revoke", "victim"]).assert().success();
     env.verify(&token, &[]).code(12);
 }
+
+/// The planner-statistics names are allowed for tables only: a trigger named like one,
+/// slipped in through writable_schema, is still an unknown object.
+#[test]
+fn a_trigger_named_like_planner_statistics_is_refused() {
+    let env = TestEnv::new();
+    env.generate("victim", &[]);
+    let tamperer = env.conn();
+    tamperer
+        .execute_batch(
+            "PRAGMA writable_schema = ON;
+             INSERT INTO sqlite_schema VALUES ('trigger', 'sqlite_stat4', 'tokens', 0,
+               'CREATE TRIGGER sqlite_stat4 AFTER UPDATE OF failed_count ON tokens
+                BEGIN UPDATE tokens SET revoked_at = NULL WHERE id = new.id; END');
+             PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+    refused_untouched(&env, "trigger named sqlite_stat4");
+}

@@ -173,7 +173,7 @@ fn unknown_id_exits_10() {
 }
 
 #[test]
-fn wrong_secret_on_a_known_id_is_a_counted_failure() {
+fn wrong_secret_on_a_known_id_is_unknown_and_writes_nothing() {
     let mut env = TestEnv::new();
     let token = env.generate("t", &[]);
     env.at("2026-02-03T04:05:06Z");
@@ -183,8 +183,8 @@ fn wrong_secret_on_a_known_id_is_a_counted_failure() {
         .stderr(predicate::str::contains("unknown token"))
         .stderr(predicate::str::contains("'t'").not());
     let t = env.show("t");
-    assert_eq!(t["failed_count"], 1);
-    assert_eq!(t["last_failed_at"], "2026-02-03T04:05:06Z");
+    assert_eq!(t["failed_count"], 0);
+    assert_eq!(t["last_failed_at"], serde_json::Value::Null);
     assert_eq!(t["usage_count"], 0);
 }
 

@@ -733,15 +733,16 @@ impl Store {
 /// a revoke, a view, an altered table, means the file was tampered with.
 const SCHEMA_DIGEST: &str = "25a64a99445e3e198739b9f7958b0cc1655e70b4ad0c39834e4657dba68a7ac8";
 
-/// SQLite's planner statistics (`ANALYZE`): they steer query plans, never results.
-const IGNORED_OBJECTS: &str = "('sqlite_stat1', 'sqlite_stat4')";
+/// SQLite's planner statistics (`ANALYZE`): tables that steer query plans, never results.
+/// Only tables of those names: a trigger or view named so is still an unknown object.
+const IGNORED_TABLES: &str = "('sqlite_stat1', 'sqlite_stat4')";
 
 type SchemaObject = (String, String, String, Option<String>);
 
 fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, tbl_name, sql FROM sqlite_schema
-         WHERE name NOT IN {IGNORED_OBJECTS} ORDER BY type, name"
+         WHERE NOT (type = 'table' AND name IN {IGNORED_TABLES}) ORDER BY type, name"
     ))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     rows.collect()
