@@ -49,7 +49,7 @@ fn assert_clean(out: &Output, want: i32, what: &str) {
 const PROCESSES: usize = 16;
 const ROUNDS: usize = 60;
 
-#[test]
+both!(sixteen_processes_verifying_one_token_lose_no_use);
 fn sixteen_processes_verifying_one_token_lose_no_use() {
     let env = Arc::new(TestEnv::new());
     let token = Arc::new(env.generate("hot", &[]));
@@ -73,7 +73,7 @@ fn sixteen_processes_verifying_one_token_lose_no_use() {
     assert_eq!(int(&env, "SELECT failed_count FROM tokens"), 0);
 }
 
-#[test]
+both!(verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing);
 fn verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing() {
     let env = Arc::new(TestEnv::new());
     let tokens: Vec<String> = (0..4)
@@ -147,7 +147,7 @@ fn verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing() {
     assert_eq!(int(&env, "SELECT count(*) FROM events"), 4 + 10 * 4 + 5);
 }
 
-#[test]
+both!(a_returned_revoke_is_seen_by_every_later_verify);
 fn a_returned_revoke_is_seen_by_every_later_verify() {
     const VERIFIERS: usize = 8;
     const AFTER: usize = 8;

@@ -26,7 +26,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
+both!(log_records_who_did_what);
 fn log_records_who_did_what() {
     let env = fixture();
     let doc = env.json(["log", "--json"]);
@@ -46,7 +46,7 @@ fn log_records_who_did_what() {
     assert_eq!(failed[1]["count"], 1);
 }
 
-#[test]
+both!(log_actor_ignores_a_spoofed_user_variable);
 fn log_actor_ignores_a_spoofed_user_variable() {
     let mut env = TestEnv::new();
     env.at(NOW).var("USER", "mallory").var("LOGNAME", "mallory");
@@ -58,7 +58,7 @@ fn log_actor_ignores_a_spoofed_user_variable() {
     assert!(!text.contains("mallory"), "{text}");
 }
 
-#[test]
+both!(log_ref_of_a_live_token);
 fn log_ref_of_a_live_token() {
     let env = fixture();
     let doc = env.json(["log", "old-laptop", "--json"]);
@@ -72,7 +72,7 @@ fn log_ref_of_a_live_token() {
     assert!(github["failed_attempts"].as_array().unwrap().is_empty());
 }
 
-#[test]
+both!(log_ref_of_a_deleted_token_by_name_and_by_id);
 fn log_ref_of_a_deleted_token_by_name_and_by_id() {
     let env = fixture();
     env.cmd(["show", "tmp"]).assert().code(1);
@@ -101,7 +101,7 @@ fn log_ref_of_a_deleted_token_by_name_and_by_id() {
     );
 }
 
-#[test]
+both!(log_ref_that_never_existed_fails);
 fn log_ref_that_never_existed_fails() {
     let env = fixture();
     let out = env
@@ -117,7 +117,7 @@ fn log_ref_that_never_existed_fails() {
     );
 }
 
-#[test]
+both!(log_since_limits_events_and_failure_days);
 fn log_since_limits_events_and_failure_days() {
     let env = fixture();
     // 2d: from 2026-11-20T12:00Z: the tmp lifecycle and both failure days.
@@ -145,7 +145,7 @@ fn log_since_limits_events_and_failure_days() {
     assert_eq!(doc["failed_attempts"].as_array().unwrap().len(), 2);
 }
 
-#[test]
+both!(log_since_with_nothing_in_range_says_so);
 fn log_since_with_nothing_in_range_says_so() {
     let env = fixture();
     let out = env
@@ -158,7 +158,7 @@ fn log_since_with_nothing_in_range_says_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no events"));
 }
 
-#[test]
+both!(log_since_rejects_a_bad_duration);
 fn log_since_rejects_a_bad_duration() {
     let env = fixture();
     env.cmd(["log", "--since", "yesterday"]).assert().code(2);

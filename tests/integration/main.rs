@@ -1,7 +1,9 @@
 //! One test binary (one link, fast): the real `tokenctl` against real SQLite files in
 //! temp dirs. `util` builds the throwaway environment; each file covers one command or concern.
 
+mod cluster;
 mod pty;
+#[macro_use]
 mod util;
 
 // Commands and contracts.

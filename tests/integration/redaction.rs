@@ -112,7 +112,7 @@ fn assert_none_broken(broken: &[String], probes: usize) {
     );
 }
 
-#[test]
+both!(a_token_in_every_flag_and_position_is_never_printed_or_stored);
 fn a_token_in_every_flag_and_position_is_never_printed_or_stored() {
     let env = TestEnv::new();
     let t = env.generate("victim", &["--scope", "deploy:run"]);
@@ -230,10 +230,10 @@ fn a_token_in_every_flag_and_position_is_never_printed_or_stored() {
     );
 }
 
+both!(a_token_in_any_flag_the_command_line_has_is_never_printed_or_stored);
 /// The sweep over the command tree itself: a flag or argument added later is probed too,
 /// with the token as its value (and every required argument given), so nothing it prints
 /// or stores can hold the secret.
-#[test]
 fn a_token_in_any_flag_the_command_line_has_is_never_printed_or_stored() {
     let env = TestEnv::new();
     let t = env.generate("victim", &[]);
@@ -355,9 +355,9 @@ fn a_token_stored_by_an_older_version_is_printed_redacted() {
     }
 }
 
+both!(a_token_typed_as_the_name_at_the_prompt_is_refused);
 /// The name typed at generate's prompt is stored like `--name`: one holding a token is
 /// refused there and asked for again.
-#[test]
 fn a_token_typed_as_the_name_at_the_prompt_is_refused() {
     let env = TestEnv::new();
     let t = env.generate("victim", &[]);
