@@ -6,8 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 
-use rusqlite::types::Value;
-
 use crate::util::TestEnv;
 
 /// One `verify` process with `token` on stdin.
@@ -32,10 +30,10 @@ fn verify(env: &TestEnv, token: &str, extra: &[&str]) -> Output {
 }
 
 fn int(env: &TestEnv, sql: &str) -> i64 {
-    match env.sqlite(sql)[0][0] {
-        Value::Integer(n) => n,
-        ref other => panic!("{sql}: {other:?}"),
-    }
+    let rows = env.sql(sql);
+    rows[0][0]
+        .parse()
+        .unwrap_or_else(|e| panic!("{sql}: {rows:?}: {e}"))
 }
 
 #[track_caller]

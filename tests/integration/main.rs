@@ -29,6 +29,7 @@ mod exposure;
 mod foreign;
 mod hostile;
 mod locking;
+mod postgres;
 mod redaction;
 mod safety;
 mod shared;
