@@ -312,8 +312,11 @@ impl Cluster {
     /// A new empty database owned by `tokenctl`: what a DBA hands a team before `init`.
     pub fn create_db(&self) -> String {
         let name = format!("t_{}", self.next_db.fetch_add(1, Ordering::Relaxed));
-        self.psql("postgres", &format!("CREATE DATABASE {name} OWNER {ROLE}"))
-            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE {name} OWNER {ROLE} STRATEGY FILE_COPY"),
+        )
+        .unwrap_or_else(|e| panic!("create database {name}: {e}"));
         name
     }
 

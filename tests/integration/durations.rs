@@ -36,7 +36,7 @@ fn refused(env: &TestEnv, args: &[&str], why: &str) {
     assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
 }
 
-#[test]
+both!(a_bare_m_or_capital_m_is_refused_and_no_token_is_made);
 fn a_bare_m_or_capital_m_is_refused_and_no_token_is_made() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -44,7 +44,7 @@ fn a_bare_m_or_capital_m_is_refused_and_no_token_is_made() {
     for spec in ["90m", "1h30m", "12h30m", "3M", "1y 6m", "3 m", "2Mo"] {
         refused(&env, &["generate", "--name", "t", "--expires", spec], HINT);
     }
-    assert!(env.sqlite("SELECT id FROM tokens").is_empty());
+    assert!(env.sql("SELECT id FROM tokens").is_empty());
     // What the hint says works, and means what it says.
     let mut env = env;
     env.at("2026-01-31T12:00:00Z");
@@ -148,7 +148,7 @@ fn expiring_within_takes_weeks() {
     refused(&env, &["list", "--expiring-within", "1m"], HINT);
 }
 
-#[test]
+both!(negative_and_unitless_durations_say_what_to_write);
 fn negative_and_unitless_durations_say_what_to_write() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -170,7 +170,7 @@ fn negative_and_unitless_durations_say_what_to_write() {
         .stdout("");
     // Quoted, it is one duration.
     env.generate("quoted", &["--expires", "1 month"]);
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 1);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 1);
 }
 
 both!(help_teaches_mo_and_min);

@@ -82,7 +82,7 @@ fn prefix_flag() {
     assert_eq!(env.show("deploy")["prefix"], "deploy");
 }
 
-#[test]
+both!(bad_prefix_is_a_usage_error);
 fn bad_prefix_is_a_usage_error() {
     let env = TestEnv::new();
     for prefix in ["Tkn", "1ab", "a", "abcdefghijklmnopq", "a_b", ""] {
@@ -91,7 +91,7 @@ fn bad_prefix_is_a_usage_error() {
             .code(2)
             .stdout("");
     }
-    assert!(!env.db().exists(), "nothing created for a usage error");
+    assert!(!env.exists(), "nothing created for a usage error");
 }
 
 both!(description_flag);
@@ -157,7 +157,7 @@ fn empty_name_is_a_usage_error() {
         .stderr(predicate::str::contains("name is empty"));
 }
 
-#[test]
+both!(taken_name_is_refused_without_printing_a_secret);
 fn taken_name_is_refused_without_printing_a_secret() {
     let env = TestEnv::new();
     env.generate("github-ci", &[]);
@@ -168,7 +168,7 @@ fn taken_name_is_refused_without_printing_a_secret() {
         .stderr(predicate::str::contains(
             "a token named 'github-ci' already exists",
         ));
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 1);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 1);
 }
 
 both!(default_validity_is_30_days);

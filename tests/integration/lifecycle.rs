@@ -270,7 +270,7 @@ fn delete_refuses_an_active_token() {
     assert_eq!(status(&env, "t"), "active");
 }
 
-#[test]
+both!(delete_of_a_mix_deletes_nothing_when_one_is_active);
 fn delete_of_a_mix_deletes_nothing_when_one_is_active() {
     let env = TestEnv::new();
     env.generate("gone", &[]);
@@ -279,7 +279,7 @@ fn delete_of_a_mix_deletes_nothing_when_one_is_active() {
     env.cmd(["delete", "gone", "live", "--yes"])
         .assert()
         .code(1);
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 2);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 2);
 }
 
 both!(delete_without_a_terminal_needs_yes);
@@ -294,7 +294,7 @@ fn delete_without_a_terminal_needs_yes() {
     assert_eq!(status(&env, "t"), "revoked");
 }
 
-#[test]
+both!(delete_a_revoked_token);
 fn delete_a_revoked_token() {
     let env = TestEnv::new();
     env.generate("t", &["--scope", "a:b"]);
@@ -304,14 +304,14 @@ fn delete_a_revoked_token() {
         .success()
         .stderr(predicate::str::contains("deleted 't'"));
     env.cmd(["show", "t"]).assert().code(1);
-    assert!(env.sqlite("SELECT * FROM token_scopes").is_empty());
+    assert!(env.sql("SELECT * FROM token_scopes").is_empty());
 }
 
-#[test]
+both!(delete_an_expired_token_with_short_yes);
 fn delete_an_expired_token_with_short_yes() {
     let env = with_expired_token();
     env.cmd(["delete", "old", "-y"]).assert().success();
-    assert!(env.sqlite("SELECT id FROM tokens").is_empty());
+    assert!(env.sql("SELECT id FROM tokens").is_empty());
 }
 
 both!(a_deleted_name_can_be_reused);

@@ -372,7 +372,7 @@ fn a_caller_keeping_stdin_open_gets_its_answer_after_one_line() {
     assert_eq!(code, Ok(Some(0)), "verify waited for the end of stdin");
 }
 
-#[test]
+both!(a_secret_in_a_flag_is_refused_and_never_echoed_or_stored);
 fn a_secret_in_a_flag_is_refused_and_never_echoed_or_stored() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -400,6 +400,6 @@ fn a_secret_in_a_flag_is_refused_and_never_echoed_or_stored() {
             .code(2)
             .stderr(predicate::str::contains(&token[15..]).not());
     }
-    let stored = format!("{:?}", env.sqlite("SELECT * FROM tokens"));
+    let stored = format!("{:?}", env.sql("SELECT * FROM tokens"));
     assert!(!stored.contains(&token[15..]));
 }
