@@ -25,7 +25,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use tokenctl::store::{Access, Durability, Record, Store, seed};
+use tokenctl::store::{Access, Record, Store, Target, seed};
 
 // The suite's throwaway cluster: the same initdb/pg_ctl as an unprivileged user, stopped by
 // its watchdog however this process ends.
@@ -412,7 +412,7 @@ fn run() -> Result<()> {
         let start = Instant::now();
         let mut ok = 0u64;
         {
-            let mut store = Store::open(&usage_db, Access::ReadWrite, Durability::Normal)?;
+            let mut store = Store::open(&Target::Sqlite(usage_db.clone()), Access::ReadWrite)?;
             let tokens: Vec<_> = (0..100)
                 .map(|i| tokenctl::token::parse(seed::token(i).expose()))
                 .collect();

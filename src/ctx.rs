@@ -4,13 +4,15 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use crate::store::Target;
+
 use anyhow::{Context as _, Result};
 
 use crate::cli::{ColorChoice, Global};
 use crate::time::Timestamp;
 
 pub struct Ctx {
-    pub db: PathBuf,
+    pub db: Target,
     pub json: bool,
     pub color_stdout: bool,
     pub color_stderr: bool,
@@ -41,6 +43,7 @@ impl Ctx {
             Some(path) => path,
             None => default_db()?,
         };
+        let db = resolve_target(db, from_env)?;
         let fixed_now = fixed_now()?;
         let now = fixed_now.unwrap_or_else(system_now);
         if now.timestamp() < 0 {
@@ -119,6 +122,25 @@ fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
             !no_color && !dumb && is_tty
         }
     }
+}
+
+/// A URL is a PostgreSQL database, anything else a SQLite file. A password in a URL
+/// given as an argument is refused: every user of the machine can read argv.
+fn resolve_target(given: PathBuf, from_env: bool) -> Result<Target> {
+    let Some(text) = given.to_str() else {
+        return Ok(Target::Sqlite(given));
+    };
+    let target = Target::parse(text)?;
+    if let Target::Postgres(url) = &target
+        && url.has_password()
+        && !from_env
+    {
+        return Err(crate::exit::usage(format!(
+            "--db {target}: a password on the command line is visible to every user of this machine (ps, /proc): \
+             put the URL in TOKENCTL_DB, the password in PGPASSWORD, or a line in ~/.pgpass (PGPASSFILE), and change the password if others could see this command line"
+        )));
+    }
+    Ok(target)
 }
 
 fn default_db() -> Result<PathBuf> {

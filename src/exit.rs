@@ -62,6 +62,11 @@ pub fn status_of(err: &anyhow::Error) -> Status {
         Status::Interrupted
     } else if err.chain().any(|cause| cause.is::<UsageError>()) {
         Status::Usage
+    } else if let Some(store) = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<crate::error::StoreError>())
+    {
+        store.status()
     } else {
         Status::Failure
     }

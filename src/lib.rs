@@ -5,6 +5,7 @@ pub mod checksum;
 pub mod cli;
 mod commands;
 pub mod ctx;
+pub mod error;
 pub mod exit;
 pub mod policy;
 mod prompt;
@@ -74,7 +75,7 @@ fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
 fn execute(cli: &Cli) -> anyhow::Result<Status> {
     let ctx = ctx::Ctx::resolve(&cli.global)?;
     // Before anything reads the path: `generate` would name a new file after the token.
-    commands::refuse_secret("--db / TOKENCTL_DB", &ctx.db.to_string_lossy())?;
+    commands::refuse_secret("--db / TOKENCTL_DB", &ctx.db.given())?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     // Prompts (dialoguer) draw with console's global setting: make it follow --color too.

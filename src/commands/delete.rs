@@ -10,10 +10,10 @@ use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::prompt;
 use crate::render::{self, json, messages};
-use crate::store::{Access, Durability, Store, TokenStatus};
+use crate::store::{Access, Store, TokenStatus};
 
 pub fn run(ctx: &Ctx, args: &DeleteArgs, out: &mut dyn Write) -> Result<Status> {
-    let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
+    let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
     let tokens = store.resolve_all(&args.refs.references)?;
     if let Some(t) = tokens
         .iter()

@@ -10,7 +10,7 @@ use clap_complete::Shell;
 use crate::cli::{Cli, EXIT_CODES};
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
-use crate::store::{Access, Durability, ListQuery, Store};
+use crate::store::{Access, ListQuery, Store};
 
 pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<Status> {
     // clap_complete panics on a failed write; render to memory so a closed pipe is an error.
@@ -145,7 +145,7 @@ pub fn complete_refs(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     if !ctx.db.exists() {
         return Ok(Status::Success);
     }
-    let Ok(store) = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal) else {
+    let Ok(store) = Store::open(&ctx.db, Access::ReadOnly) else {
         return Ok(Status::Success);
     };
     let mut refs = Vec::new();

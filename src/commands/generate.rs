@@ -11,7 +11,7 @@ use crate::exit::{Status, usage};
 use crate::prompt;
 use crate::render::{self, escape, json, messages};
 use crate::scope::Scope;
-use crate::store::{Access, Durability, Inserted, ListQuery, NewToken, Store};
+use crate::store::{Access, Inserted, ListQuery, NewToken, Store};
 use crate::time::{Timestamp, expires_after, parse_date};
 use crate::token::{self, Prefix, Secret, TokenId};
 
@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             let existing = ctx
                 .db
                 .exists()
-                .then(|| Store::open(&ctx.db, Access::ReadOnly, Durability::Normal))
+                .then(|| Store::open(&ctx.db, Access::ReadOnly))
                 .transpose()?;
             // What is typed at the prompt is trimmed: spaces around a name are never meant.
             let typed = prompt::name(|name| {
@@ -96,8 +96,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         Expiry::After(spec) => Some(expires_after(&spec, now).map_err(usage)?),
     };
 
-    let existed = ctx.db.exists();
-    let mut store = Store::open(&ctx.db, Access::Create, Durability::Full)?;
+    let mut store = Store::open(&ctx.db, Access::Create)?;
+    let existed = !store.created();
     // A fresh id colliding with an existing one is astronomically rare; retry anyway.
     let mut attempts = 0;
     let (id, secret) = loop {
@@ -176,7 +176,7 @@ fn print_secret(
 fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
     let mut known = Vec::new();
     if ctx.db.exists() {
-        let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+        let store = Store::open(&ctx.db, Access::ReadOnly)?;
         store.list(&ListQuery::default(), ctx.now, |token| {
             known.extend(token.scopes);
             Ok(())

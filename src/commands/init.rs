@@ -10,7 +10,7 @@ use crate::cli::InitArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
 use crate::render::{self, json};
-use crate::store::{Access, Durability, SharedOutcome, Store};
+use crate::store::{Access, SharedOutcome, Store};
 
 #[derive(Serialize)]
 struct Initialized<'a> {
@@ -20,17 +20,18 @@ struct Initialized<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
-    let existed = ctx.db.symlink_metadata().is_ok();
-    let shared = if args.shared {
-        Some(crate::store::prepare_shared(
-            &ctx.db,
-            args.group.as_deref(),
-        )?)
-    } else {
-        None
+    let shared = match (args.shared, ctx.db.path()) {
+        (true, Some(path)) => Some(crate::store::prepare_shared(path, args.group.as_deref())?),
+        (true, None) => {
+            return Err(crate::exit::usage(
+                "--shared makes a SQLite file usable by a group; on PostgreSQL, grant the group's role access instead (see README)",
+            ));
+        }
+        (false, _) => None,
     };
-    Store::open(&ctx.db, Access::Create, Durability::Full)?;
-    let path = ctx.db.display().to_string();
+    let store = Store::open(&ctx.db, Access::Init)?;
+    let existed = !store.created();
+    let path = ctx.db.to_string();
     if ctx.json {
         json::write(
             out,

@@ -9,10 +9,10 @@ use crate::cli::RefsArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
 use crate::render::{self, json, messages};
-use crate::store::{Access, Durability, Store, TokenRecord};
+use crate::store::{Access, Store, TokenRecord};
 
 pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
-    let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
+    let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
     let tokens = store.resolve_all(&args.references)?;
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
     let done = store.revoke(&ids, || ctx.clock(), &super::actor())?;
@@ -20,7 +20,7 @@ pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status>
 }
 
 pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
-    let mut store = Store::open(&ctx.db, Access::ReadWrite, Durability::Full)?;
+    let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
     let tokens = store.resolve_all(&args.references)?;
     // The store enforces this too, inside its transaction; checking here first gives the
     // operator the reason and the way out. Not `status()`: a revoked token that has since

@@ -9,7 +9,7 @@ use crate::cli::{ListArgs, SortKey as CliSort, StatusFilter};
 use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::render::{self, json, messages, table};
-use crate::store::{Access, Durability, ListQuery, SortKey, Store, TokenStatus};
+use crate::store::{Access, ListQuery, SortKey, Store, TokenStatus};
 use crate::time::{ago, parse_span};
 
 use super::pager;
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
             CliSort::Uses => SortKey::Uses,
         }),
     };
-    let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let store = Store::open(&ctx.db, Access::ReadOnly)?;
     let limit = args.limit.unwrap_or(u64::MAX);
 
     if args.quiet {

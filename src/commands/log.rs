@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::exit::{Status, usage};
 use crate::reference::Reference;
 use crate::render::{self, log};
-use crate::store::{Access, Durability, Store};
+use crate::store::{Access, Store};
 use crate::time::ago;
 
 pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs, out: &mut dyn Write) -> Result<Status> {
         .map(|spec| ago(spec, ctx.now))
         .transpose()
         .map_err(usage)?;
-    let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let store = Store::open(&ctx.db, Access::ReadOnly)?;
     let _snapshot = store.snapshot()?;
     let token_id = match &args.reference {
         None => None,

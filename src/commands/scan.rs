@@ -11,7 +11,7 @@ use crate::ctx::Ctx;
 use crate::exit::{Status, is_broken_pipe, usage};
 use crate::render::{self, scan::Report};
 use crate::scan::{self, Finding, Standing};
-use crate::store::{Access, Durability, Store};
+use crate::store::{Access, Store};
 
 pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
     let format = match (args.format, ctx.json) {
@@ -23,10 +23,15 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
         (None, false) => ScanFormat::Human,
     };
     let writes = args.revoke && !args.dry_run;
+    // The render layer names the database like a path; a server's URL is shown redacted.
+    let db_name = match ctx.db.path() {
+        Some(path) => path.to_path_buf(),
+        None => std::path::PathBuf::from(ctx.db.to_string()),
+    };
     if writes && !ctx.db.exists() {
         bail!(
             "no database at {}: --revoke needs the database that issued the tokens; pass --db PATH",
-            ctx.db.display()
+            db_name.display()
         );
     }
     if args.git && args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -47,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
             } else {
                 Access::ReadOnly
             };
-            Some(Store::open(&ctx.db, access, Durability::Full)?)
+            Some(Store::open(&ctx.db, access)?)
         }
     };
     let standings = match &store {
@@ -82,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
     let report = Report {
         findings: &scanned.findings,
         standings: &standings,
-        database: store.is_some().then_some(ctx.db.as_path()),
+        database: store.is_some().then_some(db_name.as_path()),
         revocations: &revocations,
         dry_run: args.dry_run,
         files: scanned.files,
@@ -101,7 +106,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs, out: &mut dyn Write) -> Result<Status> {
         Err(err) if !is_broken_pipe(&err) => return Err(err),
         _ => {}
     }
-    render::scan::unchecked_warning(&report, &ctx.db, ctx.color_stderr);
+    render::scan::unchecked_warning(&report, &db_name, ctx.color_stderr);
     render::scan::revocations(&report, args.revoke);
     if format == ScanFormat::Human {
         render::scan::summary(&report, ctx.color_stderr);

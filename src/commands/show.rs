@@ -10,13 +10,13 @@ use crate::ctx::Ctx;
 use crate::exit::Status;
 use crate::render::escape;
 use crate::render::show::{self, DAYS, Details};
-use crate::store::{Access, Durability, Store, day_of};
+use crate::store::{Access, Store, day_of};
 
 /// How many distinct sources `show` lists.
 const SOURCES: u32 = 5;
 
 pub fn run(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
-    let store = Store::open(&ctx.db, Access::ReadOnly, Durability::Normal)?;
+    let store = Store::open(&ctx.db, Access::ReadOnly)?;
     // The token, its sources, days and events as of one moment, even while verifies write.
     let _snapshot = store.snapshot()?;
     let token = match store.resolve(&args.reference) {

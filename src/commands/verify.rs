@@ -11,7 +11,7 @@ use crate::exit::{Status, usage};
 use crate::prompt;
 use crate::render::{self, escape, json, table::expires_soon};
 use crate::scope::Scope;
-use crate::store::{Access, Durability, Store, TokenRecord, TokenStatus};
+use crate::store::{Access, Store, TokenRecord, TokenStatus};
 use crate::time::Timestamp;
 use crate::token::{self, Malformed, Presented};
 use crate::verdict::{self, Code};
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     } else {
         Access::ReadWrite
     };
-    let mut store = Store::open(&ctx.db, access, Durability::Normal)?;
+    let mut store = Store::open(&ctx.db, access)?;
     let presented = match read_presented(ctx, args)? {
         Ok(presented) => presented,
         Err(why) => return finish(ctx, args, out, Code::Malformed, None, &[], &why, ctx.now),

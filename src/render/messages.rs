@@ -1,8 +1,6 @@
 //! The sentences the lifecycle commands say on stderr (generate, revoke, restore, delete,
 //! list): one place to word them, so the next commands find where theirs go.
 
-use std::path::Path;
-
 use crate::store::TokenRecord;
 use crate::time::{Timestamp, relative, rfc3339};
 
@@ -17,8 +15,8 @@ pub fn named(name: &str, id: &str) -> String {
     format!("'{}' ({})", escape(name), escape(id))
 }
 
-pub fn created_database(path: &Path) -> String {
-    format!("created database {}", path.display())
+pub fn created_database(db: &dyn std::fmt::Display) -> String {
+    format!("created database {db}")
 }
 
 /// generate's summary, under the secret.

@@ -57,7 +57,7 @@ pub fn locate(given: &Path, access: Access) -> Result<(PathBuf, bool)> {
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => bail!("cannot read database path {p} ({e}): check the permissions of its folder"),
     }
-    if access != Access::Create {
+    if !access.creates() {
         // The exact command: a bare 'tokenctl init' would create the default database,
         // not this one.
         bail!(

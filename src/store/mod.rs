@@ -1,23 +1,252 @@
-//! Where tokens live. The types here are what commands see; `sqlite` is the only code in
-//! tokenctl that speaks SQL, so a server backend later is a sibling module, not a rewrite.
+//! Where tokens live: one `Store` that a command cannot tell apart, over two engines
+//! (`sqlite`, `postgres`), the only code in tokenctl that speaks SQL.
 
-// Benchmark-only bulk seeding (benches/verify.rs); not part of the tool's interface.
 mod file;
+mod postgres;
+mod rules;
+// Benchmark-only bulk seeding (benches/verify.rs); not part of the tool's interface.
 #[doc(hidden)]
 pub mod seed;
 mod shared;
 mod sqlite;
+mod target;
 
 pub use shared::{SharedOutcome, prepare_shared};
-pub use sqlite::Store;
+pub use target::Target;
+
+use anyhow::Result;
 
 use crate::time::Timestamp;
 use crate::token::{TokenHash, TokenId};
 
+/// The database a command works on; which engine holds it is this type's business only.
+pub enum Store {
+    Sqlite(sqlite::Store),
+    Postgres(postgres::Store),
+}
+
+/// A read transaction over several reads; dropping it ends it.
+pub enum Snapshot<'a> {
+    Sqlite(#[allow(dead_code)] sqlite::Snapshot<'a>),
+    Postgres(#[allow(dead_code)] postgres::Snapshot<'a>),
+}
+
+/// The same call on whichever engine holds the database.
+macro_rules! each {
+    ($store:expr, $engine:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($engine) => $call,
+            Store::Postgres($engine) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database `target` names, vetting it before anything is written (see each
+    /// engine). Only PostgreSQL starts an async runtime; a SQLite open never does.
+    pub fn open(target: &Target, access: Access) -> Result<Store> {
+        Ok(match target {
+            Target::Sqlite(path) => Store::Sqlite(sqlite::Store::open(path, access)?),
+            Target::Postgres(url) => Store::Postgres(postgres::Store::open(url, access)?),
+        })
+    }
+
+    /// Whether this open created the database (the schema, on a server).
+    pub fn created(&self) -> bool {
+        each!(self, s => s.created())
+    }
+
+    /// Inserts a new token, dated by `clock` read under the write lock.
+    pub fn insert(
+        &mut self,
+        token: &NewToken,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Inserted> {
+        each!(self, s => s.insert(token, clock, actor))
+    }
+
+    /// Finds the token a user means (see `reference`): an exact id, then an exact name, then
+    /// a unique id prefix of at least 4 characters; a whole token by its id.
+    pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
+        rules::resolve(self, reference)
+    }
+
+    /// Resolves every reference first, so a typo in the third one changes nothing.
+    pub fn resolve_all(&self, references: &[String]) -> Result<Vec<TokenRecord>> {
+        let mut found: Vec<TokenRecord> = Vec::with_capacity(references.len());
+        for reference in references {
+            let token = self.resolve(reference)?;
+            if !found.iter().any(|t| t.id == token.id) {
+                found.push(token);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Holds one read transaction until dropped, so several reads see the same moment.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        Ok(match self {
+            Store::Sqlite(s) => Snapshot::Sqlite(s.snapshot()?),
+            Store::Postgres(s) => Snapshot::Postgres(s.snapshot()?),
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<TokenRecord>> {
+        each!(self, s => s.get(id))
+    }
+
+    /// Tokens whose id starts with `bare`, in id order, at most `limit`.
+    fn by_id_prefix(&self, bare: &str, limit: u32) -> Result<Vec<TokenRecord>> {
+        each!(self, s => s.by_id_prefix(bare, limit))
+    }
+
+    fn by_name(&self, name: &str) -> Result<Option<TokenRecord>> {
+        each!(self, s => s.by_name(name))
+    }
+
+    /// Revokes each active token. Returns each token as re-read after the change, inside
+    /// the transaction, with whether it changed (false: already revoked); a token that does
+    /// not read back revoked fails the whole action, which then changes nothing.
+    ///
+    /// `clock` is read once the write lock is held: a revoke that waited for the lock is
+    /// dated after every use it waited behind.
+    pub fn revoke(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        each!(self, s => s.revoke(ids, clock, actor))
+    }
+
+    /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
+    /// change with whether it changed (false: already active). An expired token, judged
+    /// by `clock` read under the write lock, fails the whole action, which then changes
+    /// nothing: a restore that waited for the lock past the expiry must not revive it.
+    pub fn restore(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        each!(self, s => s.restore(ids, clock, actor))
+    }
+
+    /// Deletes revoked or expired tokens (expired by `clock`, read under the write lock)
+    /// with their scopes and usage; the event log keeps their history. An active token
+    /// fails the whole action, which then deletes nothing.
+    pub fn delete(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<()> {
+        each!(self, s => s.delete(ids, clock, actor))
+    }
+
+    /// Revokes each `(id, hash, detail)` whose token is still active and has that hash (so
+    /// a look-alike id can never revoke another token); `detail` goes into the event.
+    /// Returns whether each one changed.
+    pub fn revoke_leaked(
+        &mut self,
+        leaked: &[(&str, TokenHash, &str)],
+        now: Timestamp,
+        actor: &str,
+    ) -> Result<Vec<bool>> {
+        each!(self, s => s.revoke_leaked(leaked, now, actor))
+    }
+
+    /// The verify transaction. An unknown id, or `source == None` (nothing to record),
+    /// never writes or takes a write lock. Something to record is judged again on the
+    /// token as it reads under the lock (or by a statement that records only if the
+    /// token still reads as judged), so a revoke that returned before this verify started
+    /// is seen and concurrent uses are all counted. Usage commits are the engine's
+    /// "may lose the last few on power loss" kind; lifecycle commits never are.
+    ///
+    /// `clock` is read for each judgement: a verify that waited for the lock (or for its
+    /// stdin) judges expiry at the moment it decides.
+    pub fn check<V>(
+        &mut self,
+        id: &TokenId,
+        clock: impl Fn() -> Timestamp,
+        source: Option<&str>,
+        decide: impl FnMut(Option<&TokenRecord>, Timestamp) -> (V, Record),
+    ) -> Result<(V, Option<TokenRecord>)> {
+        each!(self, s => s.check(id, clock, source, decide))
+    }
+
+    /// Streams the tokens `query` selects to `each`, in order, without holding them all.
+    pub fn list(
+        &self,
+        query: &ListQuery,
+        now: Timestamp,
+        each: impl FnMut(TokenRecord) -> Result<()>,
+    ) -> Result<ListCounts> {
+        each!(self, s => s.list(query, now, each))
+    }
+
+    /// The most recent distinct sources a token was used from.
+    pub fn sources(&self, id: &str, limit: u32) -> Result<Vec<SourceUse>> {
+        each!(self, s => s.sources(id, limit))
+    }
+
+    /// Daily uses and failures of a token from `first_day` on (unix days, inclusive).
+    pub fn daily(&self, id: &str, first_day: i64) -> Result<Vec<DayUse>> {
+        each!(self, s => s.daily(id, first_day))
+    }
+
+    /// Lifecycle events, oldest first, of one token id (or all) at or after `since`.
+    pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
+        each!(self, s => s.events(token_id, since))
+    }
+
+    /// Days with failed verify attempts, per token, at or after `since`.
+    pub fn failure_days(
+        &self,
+        token_id: Option<&str>,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<FailureDay>> {
+        each!(self, s => s.failure_days(token_id, since))
+    }
+
+    /// Finds a token id (live or deleted) from the event log, for `log REF`.
+    /// By exact id, exact name, or a unique id prefix of 4+ characters, as `resolve`.
+    pub fn resolve_historic(&self, reference: &str) -> Result<Option<(String, String)>> {
+        let found = each!(self, s => s.historic(reference))?;
+        rules::one_historic(reference, found)
+    }
+
+    /// Everything the database holds, for `copy`.
+    pub fn export(&self) -> Result<Dump> {
+        each!(self, s => s.export())
+    }
+
+    /// Fills an empty database with `dump` in one transaction; refused if it holds tokens.
+    pub fn import(&mut self, dump: &Dump) -> Result<()> {
+        each!(self, s => s.import(dump))
+    }
+}
+
+/// A whole database, rows as stored (times in unix seconds), for `copy`.
+#[derive(Debug, Default)]
+pub struct Dump {
+    pub tokens: Vec<TokenRecord>,
+    /// (token_id, day, uses, failures)
+    pub daily: Vec<(String, i64, i64, i64)>,
+    /// (token_id, source, uses, last_used_at)
+    pub sources: Vec<(String, String, i64, i64)>,
+    /// In the order they happened.
+    pub events: Vec<Event>,
+}
+
 /// How a command needs the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// `init` and `generate`: create the file (0600, folder 0700) when it is missing.
+    /// `init`: create the database when it is missing, upgrade an older schema.
+    Init,
+    /// `generate`: create the file (0600, folder 0700) or the schema when missing; an
+    /// older schema is refused (only `init` upgrades, never a hook's command).
     Create,
     /// Everything else that writes: the file must exist and be ours.
     ReadWrite,
@@ -25,8 +254,15 @@ pub enum Access {
     ReadOnly,
 }
 
-/// How hard a commit must hit the disk. A lifecycle change (a printed secret, a revoke)
-/// must survive power loss; a usage count may lose its last few increments.
+impl Access {
+    pub fn creates(self) -> bool {
+        matches!(self, Access::Init | Access::Create)
+    }
+}
+
+/// How hard a commit must hit the disk, chosen by each engine per operation: a lifecycle
+/// change (a printed secret, a revoke) must survive power loss; a usage count may lose
+/// its last few increments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     Full,

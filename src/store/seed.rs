@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, params};
 
-use super::{Access, Durability, Store};
+use super::{Access, Store, Target};
 use crate::time::{Timestamp, to_unix};
 use crate::token::{self, Prefix, Secret, TokenId};
 
@@ -50,7 +50,10 @@ pub fn token(index: u64) -> Secret {
 /// active seeded tokens, created before `now` and expiring a year after it.
 pub fn seed(path: &Path, count: u64, now: Timestamp) -> Result<()> {
     // The store's own code creates the file, its mode and the schema.
-    drop(Store::open(path, Access::Create, Durability::Normal)?);
+    drop(Store::open(
+        &Target::Sqlite(path.to_owned()),
+        Access::Create,
+    )?);
     let mut conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
     // Throwaway benchmark data: no fsyncs, a big page cache, one transaction.
     conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")?;

@@ -8,7 +8,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use tokenctl::store::{Access, Durability, Record, Store, seed};
+use tokenctl::store::{Access, Record, Store, Target, seed};
 
 use crate::util::TestEnv;
 
@@ -86,7 +86,7 @@ fn wal_stays_bounded_over_many_in_process_verifies() {
     let tokens: Vec<_> = (0..10)
         .map(|i| tokenctl::token::parse(seed::token(i).expose()).expect("seeded token"))
         .collect();
-    let mut store = Store::open(&db, Access::ReadWrite, Durability::Normal).expect("open");
+    let mut store = Store::open(&Target::Sqlite(db.clone()), Access::ReadWrite).expect("open");
     let mut peak = 0;
     for i in 0..VERIFIES {
         let presented = &tokens[(i % 10) as usize];

@@ -5,6 +5,8 @@ use anyhow::Result;
 use rusqlite::params;
 
 use super::{Store, log_event, name_of};
+use crate::store::Durability;
+use crate::store::rules;
 use crate::time::{Timestamp, to_unix};
 use crate::token::TokenHash;
 
@@ -18,13 +20,14 @@ impl Store {
         now: Timestamp,
         actor: &str,
     ) -> Result<Vec<bool>> {
-        self.write(|tx| {
+        self.write(Durability::Full, |tx| {
             let mut changed = Vec::with_capacity(leaked.len());
             for (id, hash, detail) in leaked {
                 let n = tx.execute(
-                    "UPDATE tokens SET revoked_at = ?2
-                     WHERE id = ?1 AND hash = ?3 AND revoked_at IS NULL
-                       AND (expires_at IS NULL OR expires_at > ?2)",
+                    &format!(
+                        "UPDATE tokens AS t SET revoked_at = ?2 WHERE id = ?1 AND hash = ?3 AND {}",
+                        rules::active_sql("?2")
+                    ),
                     params![id, to_unix(now), &hash.as_bytes()[..]],
                 )?;
                 if n == 1 {

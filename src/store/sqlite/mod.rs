@@ -1,4 +1,4 @@
-//! The SQLite backend: opening the file (`file` vets it), pragmas, migrations, and one
+//! The SQLite engine: opening the file (`file` vets it), pragmas, migrations, and one
 //! transaction per user action with the rule in its WHERE clause.
 
 use std::fs::File;
@@ -13,21 +13,23 @@ use rusqlite::{
 };
 
 use super::file;
+use super::rules::{self, refuse};
 use super::{
     Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
     Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
 };
-use crate::reference::Reference;
+use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
+mod copy;
 mod leaked;
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
 pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
@@ -59,8 +61,9 @@ pub struct Snapshot<'a>(#[allow(dead_code)] rusqlite::Transaction<'a>);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Lifecycle changes also fold the WAL into the database file (see `settle_wal`).
-    durability: Durability,
+    /// The `synchronous` setting in force, switched per operation (see `write`).
+    sync: Durability,
+    created: bool,
 }
 
 impl Store {
@@ -68,7 +71,7 @@ impl Store {
     /// (unless `Access::Create`), an untrusted one (`file::vet`), a foreign or newer
     /// database, or a read-only file for a writing command are refused with the path
     /// named, and the file is left untouched.
-    pub fn open(path: &Path, access: Access, durability: Durability) -> Result<Store> {
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
         file::guard_root_chown();
         let (real, created) = file::locate(path, access)?;
         let path = real.as_path();
@@ -80,7 +83,7 @@ impl Store {
         let immutable = vetted.immutable;
         let flags = match access {
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-            Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            Access::Init | Access::Create | Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         // The real path, never a URI: only the immutable read of a read-only copy is one.
         let conn = if immutable {
@@ -96,9 +99,10 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_owned(),
-            durability,
+            sync: Durability::Normal,
+            created,
         };
-        store.configure(durability)?;
+        store.configure()?;
         if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
             return Err(refused::read_only(path));
         }
@@ -110,16 +114,16 @@ impl Store {
         Ok(store)
     }
 
-    fn configure(&mut self, durability: Durability) -> Result<()> {
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    fn configure(&mut self) -> Result<()> {
         self.conn
             .busy_handler(Some(lock_waiter(BUSY_TIMEOUT)))
             .map_err(|e| explain(&self.path, e))?;
-        let sync = match durability {
-            Durability::Full => "FULL",
-            Durability::Normal => "NORMAL",
-        };
         self.conn
-            .pragma_update(None, "synchronous", sync)
+            .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| explain(&self.path, e))?;
         // By default the last connection to close checkpoints and deletes the -wal and -shm
         // files: about four fsyncs, most of a one-shot verify's time. Instead the files stay
@@ -142,10 +146,10 @@ impl Store {
     /// Best effort, after the commit: the action already succeeded, and a checkpoint that
     /// cannot finish (busy readers, an I/O error) is retried by the next writer; an I/O
     /// error that persists surfaces in the next transaction.
-    fn settle_wal(&mut self) {
+    fn settle_wal(&mut self, durability: Durability) {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
-        let due = self.durability == Durability::Full
+        let due = durability == Durability::Full
             || std::fs::metadata(&wal).is_ok_and(|m| m.len() >= wal_limit());
         let waiter = Some(lock_waiter(CHECKPOINT_BUSY_TIMEOUT));
         if due && self.conn.busy_handler(waiter).is_ok() {
@@ -169,12 +173,15 @@ impl Store {
             if objects > 0 {
                 return Err(refused::foreign(&path, None));
             }
-            if access != Access::Create {
-                bail!(
-                    "{} is an empty file, not a tokenctl database: run 'tokenctl init --db {}'",
-                    path.display(),
-                    path.display()
-                );
+            if !access.creates() {
+                return Err(fail(
+                    Kind::Missing,
+                    format!(
+                        "{} is an empty file, not a tokenctl database: run 'tokenctl init --db {}'",
+                        path.display(),
+                        path.display()
+                    ),
+                ));
             }
         } else if app_id != APPLICATION_ID {
             return Err(refused::foreign(&path, Some(app_id)));
@@ -186,12 +193,12 @@ impl Store {
             vet_schema(&self.conn, &path)?;
         }
         if version < SCHEMA_VERSION {
-            if access == Access::ReadOnly {
-                bail!(
-                    "{} uses an older schema (v{version}): run a writing command such as 'tokenctl init' to upgrade it",
-                    path.display()
-                );
+            // A new database is built by whoever creates it; an existing one is upgraded
+            // by `init` alone, never behind a deploy hook's back.
+            if version > 0 && access != Access::Init {
+                return Err(refused::older(&path, version));
             }
+            self.set_sync(Durability::Full)?;
             self.migrate(created).map_err(|e| explained(&path, e))?;
         }
         Ok(())
@@ -231,7 +238,15 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction: the write lock is taken up front, so a
     /// read-then-write inside cannot be overtaken by another process.
-    fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
+    ///
+    /// `durability`: FULL fsyncs the commit and folds the WAL (lifecycle changes); NORMAL
+    /// (usage) may lose its last commits on power loss, never tear.
+    fn write<T>(
+        &mut self,
+        durability: Durability,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T>,
+    ) -> Result<T> {
+        self.set_sync(durability)?;
         let path = self.path.clone();
         let tx = self
             .conn
@@ -239,8 +254,23 @@ impl Store {
             .map_err(|e| explain(&path, e))?;
         let value = f(&tx).map_err(|e| explained(&path, e))?;
         tx.commit().map_err(|e| explain(&path, e))?;
-        self.settle_wal();
+        self.settle_wal(durability);
         Ok(value)
+    }
+
+    /// `synchronous` for the next transaction (set outside one, as SQLite requires).
+    fn set_sync(&mut self, durability: Durability) -> Result<()> {
+        if self.sync != durability {
+            let sync = match durability {
+                Durability::Full => "FULL",
+                Durability::Normal => "NORMAL",
+            };
+            self.conn
+                .pragma_update(None, "synchronous", sync)
+                .map_err(|e| explain(&self.path, e))?;
+            self.sync = durability;
+        }
+        Ok(())
     }
 
     /// Inserts a new token, dated by `clock` read under the write lock.
@@ -250,7 +280,7 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Inserted> {
-        self.write(|tx| {
+        self.write(Durability::Full, |tx| {
             let created_at = clock();
             if let Some(existing) = find_by(tx, "t.name = ?1", token.name)? {
                 return Ok(Inserted::NameTaken(Box::new(existing)));
@@ -298,12 +328,6 @@ impl Store {
         })
     }
 
-    /// Finds the token a user means (see `reference`): an exact id, then an exact name, then
-    /// a unique id prefix of at least 4 characters; a whole token by its id.
-    pub fn resolve(&self, reference: &str) -> Result<TokenRecord> {
-        resolve(&self.conn, reference).map_err(|e| explained(&self.path, e))
-    }
-
     /// Holds one read transaction until dropped, so several reads see the same moment.
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
         let tx = self
@@ -313,20 +337,27 @@ impl Store {
         Ok(Snapshot(tx))
     }
 
-    /// Resolves every reference first, so a typo in the third one changes nothing.
-    pub fn resolve_all(&self, references: &[String]) -> Result<Vec<TokenRecord>> {
-        let mut found: Vec<TokenRecord> = Vec::with_capacity(references.len());
-        for reference in references {
-            let token = self.resolve(reference)?;
-            if !found.iter().any(|t| t.id == token.id) {
-                found.push(token);
-            }
-        }
-        Ok(found)
-    }
-
     pub fn get(&self, id: &str) -> Result<Option<TokenRecord>> {
         find_by(&self.conn, "t.id = ?1", id).map_err(|e| explain(&self.path, e))
+    }
+
+    pub fn by_name(&self, name: &str) -> Result<Option<TokenRecord>> {
+        find_by(&self.conn, "t.name = ?1", name).map_err(|e| explain(&self.path, e))
+    }
+
+    pub fn by_id_prefix(&self, bare: &str, limit: u32) -> Result<Vec<TokenRecord>> {
+        let found = (|| {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id >= ?1 AND t.id < ?1 || '~' ORDER BY t.id LIMIT ?2"
+            ))?;
+            let mut rows = stmt.query(params![bare, limit])?;
+            let mut matches = Vec::new();
+            while let Some(row) = rows.next()? {
+                matches.push(token_from_row(row)?);
+            }
+            Ok(matches)
+        })();
+        found.map_err(|e| explain(&self.path, e))
     }
 
     /// Revokes each active token. Returns each token as re-read after the change, inside
@@ -341,7 +372,7 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        self.write(|tx| {
+        self.write(Durability::Full, |tx| {
             let now = clock();
             let mut done = Vec::with_capacity(ids.len());
             for id in ids {
@@ -355,7 +386,7 @@ impl Store {
                 }
                 let token = reread(tx, id)?;
                 if token.revoked_at.is_none() {
-                    bail!("token {id} still reads as active after the revoke; nothing was changed: check the database for tampering");
+                    return Err(refuse::still_active(id));
                 }
                 done.push((token, n == 1));
             }
@@ -373,14 +404,15 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        self.write(|tx| {
+        self.write(Durability::Full, |tx| {
             let now = clock();
             let mut done = Vec::with_capacity(ids.len());
             for id in ids {
                 let n = tx.execute(
-                    "UPDATE tokens SET revoked_at = NULL
-                     WHERE id = ?1 AND revoked_at IS NOT NULL
-                       AND (expires_at IS NULL OR expires_at > ?2)",
+                    &format!(
+                        "UPDATE tokens SET revoked_at = NULL WHERE id = ?1 AND {}",
+                        rules::restorable_sql("?2")
+                    ),
                     params![id, to_unix(now)],
                 )?;
                 if n == 1 {
@@ -390,10 +422,10 @@ impl Store {
                 let token = reread(tx, id)?;
                 // Revoked wins in `status()`, so ask about the expiry itself.
                 if token.expires_at.is_some_and(|t| t <= now) {
-                    bail!("token {id} has expired and cannot be restored; nothing restored");
+                    return Err(refuse::expired_restore(id));
                 }
                 if token.revoked_at.is_some() {
-                    bail!("token {id} still reads as revoked after the restore; nothing was changed: check the database for tampering");
+                    return Err(refuse::still_revoked(id));
                 }
                 done.push((token, n == 1));
             }
@@ -410,7 +442,7 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write(Durability::Full, |tx| {
             let now = clock();
             for id in ids {
                 let Some(name) = tx
@@ -419,21 +451,23 @@ impl Store {
                     })
                     .optional()?
                 else {
-                    bail!("token {id} was deleted meanwhile; nothing deleted");
+                    return Err(refuse::gone(id, "nothing deleted"));
                 };
                 let n = tx.execute(
-                    "DELETE FROM tokens WHERE id = ?1
-                       AND (revoked_at IS NOT NULL OR expires_at <= ?2)",
+                    &format!(
+                        "DELETE FROM tokens WHERE id = ?1 AND {}",
+                        rules::deletable_sql("?2")
+                    ),
                     params![id, to_unix(now)],
                 )?;
                 if n == 0 {
-                    bail!("token {id} is active (restored meanwhile?); nothing deleted");
+                    return Err(refuse::active_delete(id));
                 }
                 for table in ["token_scopes", "usage_daily", "usage_sources"] {
                     tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
                 }
                 if find_by(tx, "t.id = ?1", id)?.is_some() {
-                    bail!("token {id} is still there after the delete; nothing was deleted: check the database for tampering");
+                    return Err(refuse::still_there(id));
                 }
                 log_event(tx, now, id, &name, "deleted", actor, None)?;
             }
@@ -468,7 +502,7 @@ impl Store {
         let Some(source) = source.filter(|_| record != Record::Nothing) else {
             return Ok((verdict, token));
         };
-        self.write(|tx| {
+        self.write(Durability::Normal, |tx| {
             let token = find_by(tx, "t.id = ?1", id.as_str())?;
             let now = clock();
             let (verdict, record) = decide(token.as_ref(), now);
@@ -534,13 +568,9 @@ impl Store {
         let now_s = to_unix(now);
         let mut filters: Vec<String> = Vec::new();
         match query.status {
-            Some(TokenStatus::Active) => filters.push(
-                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?1)".into(),
-            ),
+            Some(TokenStatus::Active) => filters.push(rules::active_sql("?1")),
             Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
-            Some(TokenStatus::Expired) => {
-                filters.push("t.revoked_at IS NULL AND t.expires_at <= ?1".into())
-            }
+            Some(TokenStatus::Expired) => filters.push(rules::expired_sql("?1")),
             None => {}
         }
         if let Some(before) = query.expiring_before {
@@ -684,7 +714,7 @@ impl Store {
 
     /// Finds a token id (live or deleted) from the event log, for `log REF`.
     /// By exact id, exact name, or a unique id prefix of 4+ characters, as `resolve`.
-    pub fn resolve_historic(&self, reference: &str) -> Result<Option<(String, String)>> {
+    pub fn historic(&self, reference: &str) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT token_id, token_name FROM events
              WHERE token_id = ?1 OR token_name = ?1
@@ -694,15 +724,7 @@ impl Store {
         let found: Vec<(String, String)> = stmt
             .query_map([reference], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        match found.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one.clone())),
-            [a, b, ..] => bail!(
-                "'{reference}' matches the history of several tokens ({}, {}): give the full id",
-                a.0,
-                b.0
-            ),
-        }
+        Ok(found)
     }
 }
 
@@ -758,10 +780,13 @@ fn vet_schema(conn: &Connection, path: &Path) -> Result<()> {
         }
         None => "a table or index that differs from the one tokenctl created".to_owned(),
     };
-    bail!(
-        "{} has a tampered schema: {what}; nothing was changed: restore the database from a backup",
-        path.display()
-    )
+    Err(fail(
+        Kind::Tampered,
+        format!(
+            "{} has a tampered schema: {what}; nothing was changed: restore the database from a backup",
+            path.display()
+        ),
+    ))
 }
 
 /// The objects the migrations create, to name an intruder in the refusal.
@@ -855,31 +880,50 @@ mod refused {
     use std::path::Path;
 
     use super::SCHEMA_VERSION;
+    use crate::error::{Kind, fail};
 
     pub fn read_only(path: &Path) -> anyhow::Error {
-        anyhow::anyhow!(
-            "database {} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)",
-            path.display()
+        fail(
+            Kind::ReadOnly,
+            format!(
+                "database {} is read-only for this user: check the permissions of the file and its folder ('verify --no-record' only reads)",
+                path.display()
+            ),
+        )
+    }
+
+    pub fn older(path: &Path, version: i32) -> anyhow::Error {
+        fail(
+            Kind::Older,
+            format!(
+                "{} uses an older schema (v{version}, this tokenctl uses v{SCHEMA_VERSION}): run 'tokenctl init --db {}' to upgrade it",
+                path.display(),
+                crate::render::shell_word(&path.display().to_string())
+            ),
         )
     }
 
     /// `app_id`: the other application's id, when it set one.
     pub fn foreign(path: &Path, app_id: Option<i32>) -> anyhow::Error {
         let p = path.display();
-        match app_id {
-            Some(id) => anyhow::anyhow!(
+        let message = match app_id {
+            Some(id) => format!(
                 "{p} belongs to another application (application_id {id:#x}), not tokenctl: pass the right --db"
             ),
-            None => anyhow::anyhow!(
+            None => format!(
                 "{p} is a SQLite database of another application, not tokenctl's: pass the right --db"
             ),
-        }
+        };
+        fail(Kind::Untrusted, message)
     }
 
     pub fn newer(path: &Path, version: i32) -> anyhow::Error {
-        anyhow::anyhow!(
-            "{} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl",
-            path.display()
+        fail(
+            Kind::Newer,
+            format!(
+                "{} was written by a newer tokenctl (schema v{version}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl",
+                path.display()
+            ),
         )
     }
 }
@@ -889,15 +933,17 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
     let p = path.display();
     let extended = err.sqlite_error().map_or(0, |e| e.extended_code);
     match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            anyhow!("{p} is not a tokenctl database (not SQLite, or corrupt): pass the right --db")
-        }
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            anyhow!(
+        Some(ErrorCode::NotADatabase) => fail(
+            Kind::Corrupt,
+            format!("{p} is not a tokenctl database (not SQLite, or corrupt): pass the right --db"),
+        ),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => fail(
+            Kind::Busy,
+            format!(
                 "database {p} stayed locked by other processes for over {}s: try again",
                 BUSY_TIMEOUT.as_secs()
-            )
-        }
+            ),
+        ),
         // A WAL database cannot even be read without its -shm file; in a folder this user
         // may not write, SQLite can neither create it nor (without -wal) recover.
         Some(ErrorCode::ReadOnly)
@@ -909,32 +955,39 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
                     | ffi::SQLITE_READONLY_RECOVERY
             ) =>
         {
-            anyhow!(
-                "cannot read database {p}: SQLite needs its {p}-wal and {p}-shm files, and this user may not create or write them in that folder: make the folder writable for this user, or have a user who can write it run 'tokenctl list' once"
+            fail(
+                Kind::ReadOnly,
+                format!(
+                    "cannot read database {p}: SQLite needs its {p}-wal and {p}-shm files, and this user may not create or write them in that folder: make the folder writable for this user, or have a user who can write it run 'tokenctl list' once"
+                ),
             )
         }
-        Some(ErrorCode::ReadOnly) => {
-            anyhow!(
+        Some(ErrorCode::ReadOnly) => fail(
+            Kind::ReadOnly,
+            format!(
                 "database {p} is read-only for this user: check the permissions of the file, its folder and its -wal/-shm files ('verify --no-record' only reads)"
-            )
-        }
-        Some(ErrorCode::CannotOpen) => {
-            anyhow!(
+            ),
+        ),
+        Some(ErrorCode::CannotOpen) => fail(
+            Kind::Io,
+            format!(
                 "cannot open database {p}: check that it and its folder are readable (and writable, for commands that change it)"
-            )
-        }
+            ),
+        ),
         Some(ErrorCode::DiskFull) => disk_full(path),
         // On a full disk SQLite often reports the failed write or -shm growth as I/O errors.
         Some(ErrorCode::SystemIoFailure) if free_bytes(path).is_some_and(|b| b < 1 << 16) => {
             disk_full(path)
         }
-        Some(ErrorCode::SystemIoFailure) => {
-            anyhow!("I/O error on database {p} ({err}): check the disk and the file")
-        }
-        Some(ErrorCode::DatabaseCorrupt) => {
-            anyhow!("database {p} is corrupt: restore it from a backup")
-        }
-        _ => anyhow!("database {p}: {err}"),
+        Some(ErrorCode::SystemIoFailure) => fail(
+            Kind::Io,
+            format!("I/O error on database {p} ({err}): check the disk and the file"),
+        ),
+        Some(ErrorCode::DatabaseCorrupt) => fail(
+            Kind::Corrupt,
+            format!("database {p} is corrupt: restore it from a backup"),
+        ),
+        _ => fail(Kind::Io, format!("database {p}: {err}")),
     }
 }
 
@@ -947,9 +1000,12 @@ fn explained(path: &Path, err: anyhow::Error) -> anyhow::Error {
 }
 
 fn disk_full(path: &Path) -> anyhow::Error {
-    anyhow!(
-        "disk full writing database {}: free some space and try again (nothing was changed)",
-        path.display()
+    fail(
+        Kind::Io,
+        format!(
+            "disk full writing database {}: free some space and try again (nothing was changed)",
+            path.display()
+        ),
     )
 }
 
@@ -964,57 +1020,6 @@ fn free_bytes(path: &Path) -> Option<u64> {
         stats
             .blocks_available()
             .saturating_mul(stats.fragment_size()),
-    )
-}
-
-fn resolve(conn: &Connection, reference: &str) -> Result<TokenRecord> {
-    let reference = Reference::parse(reference);
-    if let Some(id) = reference.id
-        && let Some(token) = find_by(conn, "t.id = ?1", id)?
-    {
-        return Ok(token);
-    }
-    let named = match reference.name {
-        Some(name) => find_by(conn, "t.name = ?1", name)?,
-        None => None,
-    };
-    let shown = &reference.shown;
-    let mut matches = Vec::new();
-    if let Some(bare) = reference.id_prefix {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id >= ?1 AND t.id < ?1 || '~' ORDER BY t.id LIMIT 6"
-        ))?;
-        let mut rows = stmt.query([bare])?;
-        while let Some(row) = rows.next()? {
-            matches.push(token_from_row(row)?);
-        }
-    }
-    if let Some(token) = named {
-        // A name that is also the start of another token's id must not quietly win: a
-        // token named after a leaked token's id prefix would absorb its `revoke`.
-        if let Some(other) = matches.iter().find(|t| t.id != token.id) {
-            bail!(
-                "'{shown}' is the name of token {} and the start of token {}'s id: give the full id",
-                token.id,
-                other.id
-            );
-        }
-        return Ok(token);
-    }
-    match matches.len() {
-        0 => {}
-        1 => return Ok(matches.remove(0)),
-        _ => {
-            let ids: Vec<&str> = matches.iter().take(5).map(|t| t.id.as_str()).collect();
-            bail!(
-                "'{shown}' matches several tokens ({}{}): give more characters of the id",
-                ids.join(", "),
-                if matches.len() > 5 { ", ..." } else { "" }
-            );
-        }
-    }
-    bail!(
-        "no token matches '{shown}': give an id, an id prefix of 4+ characters, or a name (see 'tokenctl list')"
     )
 }
 
@@ -1039,8 +1044,7 @@ fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
 /// The token as it reads now, inside the transaction that changed it: what is reported
 /// is what the database holds, not what was meant.
 fn reread(conn: &Connection, id: &str) -> Result<TokenRecord> {
-    find_by(conn, "t.id = ?1", id)?
-        .ok_or_else(|| anyhow!("token {id} was deleted meanwhile; nothing changed"))
+    find_by(conn, "t.id = ?1", id)?.ok_or_else(|| refuse::gone(id, "nothing changed"))
 }
 
 fn log_event(
@@ -1139,7 +1143,7 @@ mod tests {
     fn revoke_and_restore_report_what_the_database_holds() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        let mut store = Store::open(&path, Access::Create, Durability::Normal).unwrap();
+        let mut store = Store::open(&path, Access::Create).unwrap();
         let now = from_unix(1_800_000_000).unwrap();
         let (id, secret) = crate::token::make(&crate::token::Prefix::default()).unwrap();
         let new = NewToken {

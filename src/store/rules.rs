@@ -1,0 +1,164 @@
+//! The domain rules both engines share, written once: what a REF means, what "active"
+//! is in SQL, and the words of the refusals a transaction makes.
+
+use anyhow::Result;
+
+use super::{Store, TokenRecord};
+use crate::error::{Kind, fail};
+use crate::reference::Reference;
+
+/// Resolves a REF (see `Store::resolve`) through the engine's lookups.
+pub fn resolve(store: &Store, reference: &str) -> Result<TokenRecord> {
+    let reference = Reference::parse(reference);
+    if let Some(id) = reference.id
+        && let Some(token) = store.get(id)?
+    {
+        return Ok(token);
+    }
+    let named = match reference.name {
+        Some(name) => store.by_name(name)?,
+        None => None,
+    };
+    let shown = &reference.shown;
+    let mut matches = match reference.id_prefix {
+        Some(bare) => store.by_id_prefix(bare, 6)?,
+        None => Vec::new(),
+    };
+    if let Some(token) = named {
+        // A name that is also the start of another token's id must not quietly win: a
+        // token named after a leaked token's id prefix would absorb its `revoke`.
+        if let Some(other) = matches.iter().find(|t| t.id != token.id) {
+            return Err(fail(
+                Kind::Ambiguous,
+                format!(
+                    "'{shown}' is the name of token {} and the start of token {}'s id: give the full id",
+                    token.id, other.id
+                ),
+            ));
+        }
+        return Ok(token);
+    }
+    match matches.len() {
+        0 => {}
+        1 => return Ok(matches.remove(0)),
+        _ => {
+            let ids: Vec<&str> = matches.iter().take(5).map(|t| t.id.as_str()).collect();
+            return Err(fail(
+                Kind::Ambiguous,
+                format!(
+                    "'{shown}' matches several tokens ({}{}): give more characters of the id",
+                    ids.join(", "),
+                    if matches.len() > 5 { ", ..." } else { "" }
+                ),
+            ));
+        }
+    }
+    Err(fail(
+        Kind::NotFound,
+        format!(
+            "no token matches '{shown}': give an id, an id prefix of 4+ characters, or a name (see 'tokenctl list')"
+        ),
+    ))
+}
+
+/// The history lookup's answer: the engines return up to two `(id, name)` candidates,
+/// most recent first.
+pub fn one_historic(
+    reference: &str,
+    found: Vec<(String, String)>,
+) -> Result<Option<(String, String)>> {
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [a, b, ..] => Err(fail(
+            Kind::Ambiguous,
+            format!(
+                "'{reference}' matches the history of several tokens ({}, {}): give the full id",
+                a.0, b.0
+            ),
+        )),
+    }
+}
+
+/// "Active" in SQL over `tokens t`, `now` being the placeholder of the unix time now.
+pub fn active_sql(now: &str) -> String {
+    format!("t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now})")
+}
+
+/// "Expired" (and not revoked, which wins) in SQL over `tokens t`.
+pub fn expired_sql(now: &str) -> String {
+    format!("t.revoked_at IS NULL AND t.expires_at <= {now}")
+}
+
+/// Revoked or expired: what `delete` may remove.
+pub fn deletable_sql(now: &str) -> String {
+    format!("(revoked_at IS NOT NULL OR expires_at <= {now})")
+}
+
+/// Revoked and not expired: what `restore` may revive.
+pub fn restorable_sql(now: &str) -> String {
+    format!("revoked_at IS NOT NULL AND (expires_at IS NULL OR expires_at > {now})")
+}
+
+/// The refusals a lifecycle transaction makes after re-reading what it changed.
+pub mod refuse {
+    use crate::error::{Kind, fail};
+
+    pub fn still_active(id: &str) -> anyhow::Error {
+        fail(
+            Kind::Tampered,
+            format!(
+                "token {id} still reads as active after the revoke; nothing was changed: check the database for tampering"
+            ),
+        )
+    }
+
+    pub fn expired_restore(id: &str) -> anyhow::Error {
+        fail(
+            Kind::Refused,
+            format!("token {id} has expired and cannot be restored; nothing restored"),
+        )
+    }
+
+    pub fn still_revoked(id: &str) -> anyhow::Error {
+        fail(
+            Kind::Tampered,
+            format!(
+                "token {id} still reads as revoked after the restore; nothing was changed: check the database for tampering"
+            ),
+        )
+    }
+
+    /// `outcome`: what did not happen, "nothing changed" or "nothing deleted".
+    pub fn gone(id: &str, outcome: &str) -> anyhow::Error {
+        fail(
+            Kind::NotFound,
+            format!("token {id} was deleted meanwhile; {outcome}"),
+        )
+    }
+
+    pub fn active_delete(id: &str) -> anyhow::Error {
+        fail(
+            Kind::Refused,
+            format!("token {id} is active (restored meanwhile?); nothing deleted"),
+        )
+    }
+
+    pub fn still_there(id: &str) -> anyhow::Error {
+        fail(
+            Kind::Tampered,
+            format!(
+                "token {id} is still there after the delete; nothing was deleted: check the database for tampering"
+            ),
+        )
+    }
+
+    pub fn not_empty(target: &str, tokens: u64) -> anyhow::Error {
+        fail(
+            Kind::Refused,
+            format!(
+                "{target} already holds {tokens} token(s): copy only into an empty or new database; nothing was copied"
+            ),
+        )
+    }
+}
