@@ -173,7 +173,7 @@ fn negative_and_unitless_durations_say_what_to_write() {
     assert_eq!(env.sql("SELECT id FROM tokens").len(), 1);
 }
 
-both!(help_teaches_mo_and_min);
+#[test]
 fn help_teaches_mo_and_min() {
     let env = TestEnv::new();
     let help = stdout(&env, &["generate", "--help"]);

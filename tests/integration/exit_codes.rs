@@ -52,7 +52,7 @@ fn a_usage_error_is_2() {
     env.cmd(Vec::<&str>::new()).assert().code(2);
 }
 
-both!(help_and_version_are_0_on_stdout);
+#[test]
 fn help_and_version_are_0_on_stdout() {
     let env = TestEnv::new();
     env.cmd(["--help"])

@@ -441,7 +441,7 @@ fn quiet_list_feeds_xargs_delete() {
     assert_eq!(left, ["t01"]);
 }
 
-both!(list_help_states_the_sort_direction);
+#[test]
 fn list_help_states_the_sort_direction() {
     let env = TestEnv::new();
     env.cmd(["list", "--help"]).assert().success().stdout(
@@ -626,7 +626,7 @@ fn zsh_completes_token_names_from_the_database() {
     assert_eq!(code, 0, "{out}");
 }
 
-both!(completions_and_man_refuse_json);
+#[test]
 fn completions_and_man_refuse_json() {
     let env = TestEnv::new();
     for args in [
@@ -642,7 +642,7 @@ fn completions_and_man_refuse_json() {
     }
 }
 
-both!(help_puts_the_global_options_apart_and_verify_lists_its_exit_codes);
+#[test]
 fn help_puts_the_global_options_apart_and_verify_lists_its_exit_codes() {
     let env = TestEnv::new();
     let out = env
@@ -735,7 +735,7 @@ fn man_pages_have_environment_files_exit_status_and_examples() {
     assert!(String::from_utf8(out).unwrap().contains(".SH REFERENCES"));
 }
 
-both!(the_verify_notes_are_filled_not_hard_wrapped);
+#[test]
 fn the_verify_notes_are_filled_not_hard_wrapped() {
     let env = TestEnv::new();
     let out = env
@@ -785,9 +785,9 @@ fn list_gives_up_the_id_decoration_before_wrapping_names() {
     assert!(!raw.contains("_..."), "{raw}");
 }
 
-both!(lifecycle_commands_leave_their_words_and_shapes_to_render);
 /// Where the words live: the lifecycle commands word nothing themselves and define no
 /// JSON shape; render/messages.rs and render/json.rs do.
+#[test]
 fn lifecycle_commands_leave_their_words_and_shapes_to_render() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
     for file in ["generate.rs", "delete.rs", "list.rs", "lifecycle.rs"] {
