@@ -55,7 +55,7 @@ impl Target {
                 ),
             )
         })?;
-        let mut password = url.password().map(|p| percent_decode(p));
+        let mut password = url.password().map(percent_decode);
         let mut shown = url.clone();
         let _ = shown.set_password(None);
         let pairs: Vec<(String, String)> = url
@@ -70,10 +70,13 @@ impl Target {
             })
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        if pairs.is_empty() {
-            shown.set_query(None);
-        } else {
-            shown.query_pairs_mut().clear().extend_pairs(pairs);
+        // Shown as written, unless a password pair had to come out of it.
+        if url.query_pairs().any(|(k, _)| k == "password") {
+            if pairs.is_empty() {
+                shown.set_query(None);
+            } else {
+                shown.query_pairs_mut().clear().extend_pairs(pairs);
+            }
         }
         Ok(Target::Postgres(PgUrl {
             given: given.to_owned(),

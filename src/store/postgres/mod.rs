@@ -1,111 +1,406 @@
-//! The PostgreSQL engine (being built): connects with libpq's conventions, and for now
-//! refuses every operation with a one-line reason.
+//! The PostgreSQL engine: connecting with libpq's conventions (sqlx's connect options),
+//! a bounded connect, the schema marker, migrations under an advisory lock, and the
+//! vetting that refuses a newer, older, foreign or tampered schema untouched.
+
+use std::cell::RefCell;
+use std::time::Duration;
 
 use anyhow::Result;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions as _, Connection as _, Row as _};
 
+use super::Access;
 use super::target::PgUrl;
-use super::{
-    Access, DayUse, Dump, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
-    SourceUse, TokenRecord,
-};
 use crate::error::{Kind, fail};
-use crate::time::Timestamp;
-use crate::token::{TokenHash, TokenId};
+
+mod copy;
+mod ops;
+
+/// Applied in order; file N takes the schema from version N-1 to N. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// The tables tokenctl creates; triggers, rules, policies or views on them are tampering.
+const TABLES: &str =
+    "'tokenctl_schema', 'tokens', 'token_scopes', 'usage_daily', 'usage_sources', 'events'";
+
+/// The columns the migrations create (table.column type [not null], in order): any other
+/// shape is a schema tokenctl did not make.
+const SHAPE: &str = include_str!("shape.txt");
+
+/// Every lifecycle write and every migration takes this transaction-scoped advisory lock
+/// ("tknc" and the schema's name), so check-then-write runs one at a time across hosts.
+const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(1953066595, hashtext(current_schema()))";
+
+/// libpq waits for ever by default; a deploy hook must not. PGCONNECT_TIMEOUT overrides.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct Store {
-    never: std::convert::Infallible,
+    rt: tokio::runtime::Runtime,
+    conn: RefCell<PgConnection>,
+    /// Where the server is, for messages: `host:port` or the socket file.
+    place: String,
+    url: PgUrl,
+    created: bool,
+    /// `user@host`: the event log's actor on a database many hosts share.
+    host: String,
 }
 
-pub struct Snapshot<'a>(#[allow(dead_code)] &'a Store);
+/// A read-only, repeatable-read transaction; dropping it rolls back.
+pub struct Snapshot<'a>(&'a Store);
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.raw("ROLLBACK");
+    }
+}
 
 impl Store {
-    pub fn open(url: &PgUrl, _access: Access) -> Result<Store> {
-        Err(fail(
-            Kind::Unreachable,
-            format!("{url:?}: PostgreSQL support is not built yet"),
-        ))
+    pub fn open(url: &PgUrl, access: Access) -> Result<Store> {
+        let mut options: PgConnectOptions = url.secret_url().parse().map_err(|e| {
+            fail(
+                Kind::Unreachable,
+                url.scrub(&format!(
+                    "--db {url:?} is not a PostgreSQL URL tokenctl can use ({e}): write postgres://USER@HOST:PORT/DATABASE"
+                )),
+            )
+        })?;
+        options = options
+            .application_name("tokenctl")
+            .statement_cache_capacity(32)
+            .disable_statement_logging();
+        if access == Access::ReadOnly {
+            // Views and `verify --no-record` cannot write, whatever the role may do.
+            options = options.options([("default_transaction_read_only", "on")]);
+        }
+        let place = match options.get_socket() {
+            Some(dir) => format!("{}/.s.PGSQL.{}", dir.display(), options.get_port()),
+            None if options.get_host().starts_with('/') => {
+                format!("{}/.s.PGSQL.{}", options.get_host(), options.get_port())
+            }
+            None => format!("{}:{}", options.get_host(), options.get_port()),
+        };
+        let database = options
+            .get_database()
+            .unwrap_or(options.get_username())
+            .to_owned();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| {
+                fail(
+                    Kind::Io,
+                    format!("cannot start the PostgreSQL client ({e})"),
+                )
+            })?;
+        let timeout = connect_timeout(url);
+        let conn = rt.block_on(async {
+            match tokio::time::timeout(timeout, options.connect()).await {
+                Ok(result) => result.map_err(Some),
+                Err(_) => Err(None),
+            }
+        });
+        let conn = match conn {
+            Ok(conn) => conn,
+            Err(None) => {
+                return Err(fail(
+                    Kind::Unreachable,
+                    format!(
+                        "PostgreSQL at {place} did not answer within {}s: check that the server is running and reachable (PGCONNECT_TIMEOUT sets the wait)",
+                        timeout.as_secs()
+                    ),
+                ));
+            }
+            Err(Some(e)) => return Err(connect_error(url, &place, &database, &e)),
+        };
+        let host = gethostname::gethostname().to_string_lossy().into_owned();
+        let mut store = Store {
+            rt,
+            conn: RefCell::new(conn),
+            place,
+            url: url.clone(),
+            created: false,
+            host,
+        };
+        store.vet(access)?;
+        Ok(store)
     }
+
     pub fn created(&self) -> bool {
-        match self.never {}
+        self.created
     }
-    pub fn insert(&mut self, _: &NewToken, _: impl Fn() -> Timestamp, _: &str) -> Result<Inserted> {
-        match self.never {}
-    }
-    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
-        match self.never {}
-    }
-    pub fn get(&self, _: &str) -> Result<Option<TokenRecord>> {
-        match self.never {}
-    }
-    pub fn by_name(&self, _: &str) -> Result<Option<TokenRecord>> {
-        match self.never {}
-    }
-    pub fn by_id_prefix(&self, _: &str, _: u32) -> Result<Vec<TokenRecord>> {
-        match self.never {}
-    }
-    pub fn revoke(
-        &mut self,
-        _: &[&str],
-        _: impl Fn() -> Timestamp,
-        _: &str,
-    ) -> Result<Vec<(TokenRecord, bool)>> {
-        match self.never {}
-    }
-    pub fn restore(
-        &mut self,
-        _: &[&str],
-        _: impl Fn() -> Timestamp,
-        _: &str,
-    ) -> Result<Vec<(TokenRecord, bool)>> {
-        match self.never {}
-    }
-    pub fn delete(&mut self, _: &[&str], _: impl Fn() -> Timestamp, _: &str) -> Result<()> {
-        match self.never {}
-    }
-    pub fn revoke_leaked(
-        &mut self,
-        _: &[(&str, TokenHash, &str)],
-        _: Timestamp,
-        _: &str,
-    ) -> Result<Vec<bool>> {
-        match self.never {}
-    }
-    pub fn check<V>(
-        &mut self,
-        _: &TokenId,
-        _: impl Fn() -> Timestamp,
-        _: Option<&str>,
-        _: impl FnMut(Option<&TokenRecord>, Timestamp) -> (V, Record),
-    ) -> Result<(V, Option<TokenRecord>)> {
-        match self.never {}
-    }
-    pub fn list(
+
+    /// Runs `f` on the connection, turning its errors into one-line store errors.
+    fn run<T>(
         &self,
-        _: &ListQuery,
-        _: Timestamp,
-        _: impl FnMut(TokenRecord) -> Result<()>,
-    ) -> Result<ListCounts> {
-        match self.never {}
+        f: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T> {
+        let mut conn = self.conn.borrow_mut();
+        self.rt.block_on(f(&mut conn)).map_err(|e| self.explain(&e))
     }
-    pub fn sources(&self, _: &str, _: u32) -> Result<Vec<SourceUse>> {
-        match self.never {}
+
+    /// A statement without parameters, by the simple protocol: one round trip.
+    fn raw(&self, sql: &str) -> Result<()> {
+        self.run(async |c| sqlx::raw_sql(sql).execute(c).await.map(|_| ()))
     }
-    pub fn daily(&self, _: &str, _: i64) -> Result<Vec<DayUse>> {
-        match self.never {}
+
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        self.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        Ok(Snapshot(self))
     }
-    pub fn events(&self, _: Option<&str>, _: Option<Timestamp>) -> Result<Vec<Event>> {
-        match self.never {}
+
+    /// Runs `f` in one transaction under the lifecycle lock. An error rolls it back.
+    /// Lifecycle commits keep the server's synchronous_commit: they are never the "may
+    /// be lost" kind verify's usage is.
+    fn write<T>(&mut self, f: impl AsyncFnOnce(&mut PgConnection, &str) -> Result<T>) -> Result<T> {
+        let place = self.place.clone();
+        let url = self.url.clone();
+        let host = self.host.clone();
+        let conn = self.conn.get_mut();
+        let explain = |e: &sqlx::Error| explain(&url, &place, e);
+        self.rt.block_on(async {
+            let mut tx = conn.begin().await.map_err(|e| explain(&e))?;
+            sqlx::raw_sql(LOCK_SQL)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| explain(&e))?;
+            let value = f(&mut tx, &host)
+                .await
+                .map_err(|e| match e.downcast::<sqlx::Error>() {
+                    Ok(e) => explain(&e),
+                    Err(other) => other,
+                })?;
+            tx.commit().await.map_err(|e| explain(&e))?;
+            Ok(value)
+        })
     }
-    pub fn failure_days(&self, _: Option<&str>, _: Option<Timestamp>) -> Result<Vec<FailureDay>> {
-        match self.never {}
+
+    fn explain(&self, err: &sqlx::Error) -> anyhow::Error {
+        explain(&self.url, &self.place, err)
     }
-    pub fn historic(&self, _: &str) -> Result<Vec<(String, String)>> {
-        match self.never {}
+
+    /// Checks the database holds a schema this version understands; creates it (init,
+    /// generate) or upgrades it (init only) in one transaction under the advisory lock.
+    fn vet(&mut self, access: Access) -> Result<()> {
+        let shown = format!("{:?}", self.url);
+        let state = self.run(async |c| {
+            let row = sqlx::raw_sql(&vet_sql()).fetch_one(c).await?;
+            Ok((
+                row.try_get::<bool, _>(0)?,
+                row.try_get::<bool, _>(1)?,
+                row.try_get::<Option<i32>, _>(2)?,
+                row.try_get::<Option<String>, _>(3)?,
+                row.try_get::<Option<String>, _>(4)?,
+            ))
+        })?;
+        let (marker, tokens, version, odd, shape) = state;
+        match (marker, version) {
+            (false, _) if tokens => Err(fail(
+                Kind::Untrusted,
+                format!(
+                    "{shown} has a 'tokens' table that is not tokenctl's (no tokenctl_schema marker): pass the right --db, or use another schema (options=-csearch_path=...)"
+                ),
+            )),
+            (false, _) if !access.creates() => Err(fail(
+                Kind::Missing,
+                format!(
+                    "no tokenctl database in {shown}: create it with 'tokenctl init --db {}' (in TOKENCTL_DB if the URL holds a password)",
+                    crate::render::shell_word(&shown)
+                ),
+            )),
+            (false, _) => self.migrate(0),
+            (true, Some(v)) if v > SCHEMA_VERSION => Err(fail(
+                Kind::Newer,
+                format!(
+                    "{shown} was written by a newer tokenctl (schema v{v}, this one knows v{SCHEMA_VERSION}): upgrade tokenctl"
+                ),
+            )),
+            (true, Some(v)) if v == SCHEMA_VERSION => tampered(&shown, odd, shape),
+            (true, Some(v)) if access == Access::Init => self.migrate(v),
+            (true, v) => Err(fail(
+                Kind::Older,
+                format!(
+                    "{shown} uses an older schema (v{}, this tokenctl uses v{SCHEMA_VERSION}): run 'tokenctl init --db {}' to upgrade it",
+                    v.unwrap_or(0),
+                    crate::render::shell_word(&shown)
+                ),
+            )),
+        }
     }
-    pub fn export(&self) -> Result<Dump> {
-        match self.never {}
+
+    fn migrate(&mut self, seen: i32) -> Result<()> {
+        let shown = format!("{:?}", self.url);
+        let created = self.write(async |c, _| {
+            // Re-read under the lock: another host may have migrated meanwhile.
+            let row = sqlx::raw_sql(&vet_sql()).fetch_one(&mut *c).await?;
+            let marker: bool = row.try_get(0)?;
+            let version: i32 = row.try_get::<Option<i32>, _>(2)?.unwrap_or(0);
+            if marker && version > SCHEMA_VERSION {
+                return Err(fail(
+                    Kind::Newer,
+                    format!("{shown} was upgraded by a newer tokenctl meanwhile: upgrade tokenctl"),
+                ));
+            }
+            for sql in MIGRATIONS.iter().skip(version.max(0) as usize) {
+                sqlx::raw_sql(sql).execute(&mut *c).await?;
+            }
+            sqlx::query(
+                "INSERT INTO tokenctl_schema (version) VALUES ($1)
+                 ON CONFLICT (singleton) DO UPDATE SET version = $1",
+            )
+            .bind(SCHEMA_VERSION)
+            .execute(&mut *c)
+            .await?;
+            let row = sqlx::raw_sql(&vet_sql()).fetch_one(&mut *c).await?;
+            tampered(&shown, row.try_get(3)?, row.try_get(4)?)?;
+            Ok(!marker)
+        })?;
+        self.created = created && seen == 0;
+        Ok(())
     }
-    pub fn import(&mut self, _: &Dump) -> Result<()> {
-        match self.never {}
+}
+
+/// One simple-protocol query (one round trip) that says whether the marker and a tokens
+/// table exist, the version, the first object on tokenctl's tables it never creates, and
+/// the tables' column shape.
+fn vet_sql() -> String {
+    format!(
+        "WITH ours AS (
+            SELECT c.oid, c.relname FROM pg_class c
+            WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+              AND c.relname IN ({TABLES}) AND c.relkind IN ('r', 'p'))
+         SELECT
+            EXISTS (SELECT 1 FROM ours WHERE relname = 'tokenctl_schema') AS marker,
+            EXISTS (SELECT 1 FROM ours WHERE relname = 'tokens') AS tokens,
+            CASE WHEN EXISTS (SELECT 1 FROM ours WHERE relname = 'tokenctl_schema') THEN
+              (xpath('/row/version/text()',
+                 query_to_xml('SELECT version FROM tokenctl_schema', false, true, '')))[1]::text::int
+            END AS version,
+            (SELECT kind || ' ''' || name || ''' on ' || tbl FROM (
+                SELECT 'trigger' AS kind, g.tgname::text AS name, o.relname::text AS tbl
+                  FROM pg_trigger g JOIN ours o ON o.oid = g.tgrelid WHERE NOT g.tgisinternal
+                UNION ALL
+                SELECT 'rule', r.rulename::text, o.relname::text
+                  FROM pg_rewrite r JOIN ours o ON o.oid = r.ev_class
+                UNION ALL
+                SELECT 'policy', p.polname::text, o.relname::text
+                  FROM pg_policy p JOIN ours o ON o.oid = p.polrelid
+                UNION ALL
+                SELECT 'view', v.relname::text, o.relname::text
+                  FROM pg_depend d JOIN ours o ON o.oid = d.refobjid
+                  JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
+                  JOIN pg_class v ON v.oid = r.ev_class AND v.oid <> o.oid
+             ) odd ORDER BY 1 LIMIT 1) AS odd,
+            (SELECT string_agg(o.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                    || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, E'\\n'
+                    ORDER BY o.relname, a.attnum)
+               FROM pg_attribute a JOIN ours o ON o.oid = a.attrelid
+              WHERE a.attnum > 0 AND NOT a.attisdropped) AS shape"
+    )
+}
+
+/// Refuses, untouched, a schema with objects tokenctl never creates or other columns.
+fn tampered(shown: &str, odd: Option<String>, shape: Option<String>) -> Result<()> {
+    let what = match odd {
+        Some(odd) => format!("{odd}, which tokenctl never creates"),
+        None if shape.as_deref().map(str::trim) == Some(SHAPE.trim()) => return Ok(()),
+        None => "a table that differs from the one tokenctl created".to_owned(),
+    };
+    Err(fail(
+        Kind::Tampered,
+        format!(
+            "{shown} has a tampered schema: {what}; nothing was changed: restore the database from a backup"
+        ),
+    ))
+}
+
+/// PGCONNECT_TIMEOUT (seconds, as libpq; below 2 means 2) or `connect_timeout=` in the URL.
+fn connect_timeout(url: &PgUrl) -> Duration {
+    let from_url = url::Url::parse(url.secret_url()).ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == "connect_timeout")
+            .map(|(_, v)| v.into_owned())
+    });
+    match from_url
+        .or_else(|| std::env::var("PGCONNECT_TIMEOUT").ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        Some(0) | None => CONNECT_TIMEOUT,
+        Some(secs) => Duration::from_secs(secs.max(2)),
     }
+}
+
+fn connect_error(url: &PgUrl, place: &str, database: &str, err: &sqlx::Error) -> anyhow::Error {
+    if let sqlx::Error::Database(db) = err {
+        let message = url.scrub(db.message());
+        return match db.code().as_deref() {
+            Some("3D000") => fail(
+                Kind::Missing,
+                format!(
+                    "PostgreSQL at {place} has no database '{database}': create it (createdb {database}), then run 'tokenctl init'"
+                ),
+            ),
+            Some("28P01" | "28000") => fail(
+                Kind::Unreachable,
+                format!(
+                    "PostgreSQL at {place} refused the login ({message}): check the user and password (TOKENCTL_DB, PGPASSWORD, ~/.pgpass) and pg_hba.conf"
+                ),
+            ),
+            _ => fail(
+                Kind::Unreachable,
+                format!("PostgreSQL at {place} refused the connection ({message})"),
+            ),
+        };
+    }
+    let reason = url.scrub(&one_line(err));
+    fail(
+        Kind::Unreachable,
+        format!(
+            "cannot reach PostgreSQL at {place} ({reason}): check that the server is running and --db, PGHOST and PGPORT"
+        ),
+    )
+}
+
+/// A failure during an operation, in one line naming the server.
+fn explain(url: &PgUrl, place: &str, err: &sqlx::Error) -> anyhow::Error {
+    match err {
+        sqlx::Error::Database(db) => {
+            let message = url.scrub(db.message());
+            let (kind, hint) = match db.code().as_deref() {
+                Some("40001" | "40P01" | "55P03") => (Kind::Busy, "try again"),
+                Some("42501") => (
+                    Kind::ReadOnly,
+                    "grant this role SELECT, INSERT, UPDATE, DELETE on tokenctl's tables (see README)",
+                ),
+                Some("25006") => (Kind::ReadOnly, "this command only reads here"),
+                Some("53100") => (Kind::Io, "the server's disk is full"),
+                Some(code) if code.starts_with("XX") => (
+                    Kind::Corrupt,
+                    "check the server's log; restore from a backup",
+                ),
+                _ => (Kind::Io, "check the server's log"),
+            };
+            fail(kind, format!("PostgreSQL at {place}: {message}: {hint}"))
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut => fail(
+            Kind::Unreachable,
+            format!(
+                "lost the connection to PostgreSQL at {place} ({}): nothing was recorded by this command's unfinished step; try again when the server is back",
+                url.scrub(&one_line(err))
+            ),
+        ),
+        other => fail(
+            Kind::Io,
+            format!("PostgreSQL at {place}: {}", url.scrub(&one_line(other))),
+        ),
+    }
+}
+
+fn one_line(err: &dyn std::fmt::Display) -> String {
+    err.to_string().replace(['\n', '\r'], " ")
 }
