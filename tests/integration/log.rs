@@ -34,7 +34,9 @@ fn log_records_who_did_what() {
     assert_eq!(events.len(), 8);
     // The OS user, not $USER (which the test env sets to "tester"): anyone can set that.
     assert!(
-        events.iter().all(|e| e["actor"] == os_user().as_str()),
+        events
+            .iter()
+            .all(|e| e["actor"] == env.actor(&os_user()).as_str()),
         "{doc:#}"
     );
     assert_eq!(events[0]["at"], "2026-06-01T10:00:00Z");
@@ -54,7 +56,10 @@ fn log_actor_ignores_a_spoofed_user_variable() {
     let out = env.cmd(["log"]).assert().success().get_output().clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("generated"), "{text}");
-    assert!(text.contains(&format!("by {}", os_user())), "{text}");
+    assert!(
+        text.contains(&format!("by {}", env.actor(&os_user()))),
+        "{text}"
+    );
     assert!(!text.contains("mallory"), "{text}");
 }
 

@@ -85,6 +85,7 @@ fn a_password_in_a_db_argument_is_refused_and_never_printed() {
         ] {
             let out = env.cmd(&args).write_stdin("tkn_x\n").output().unwrap();
             let said = text(&out);
+            eprintln!("{}", said.trim_end());
             assert_code(&out, 2, &args.join(" ").replace(PASSWORD, "<password>"));
             assert!(
                 !said.contains(PASSWORD),
@@ -146,6 +147,7 @@ fn a_password_from_the_environment_or_a_pass_file_connects_over_tcp() {
             .write_stdin(format!("{token}\n"))
             .output()
             .unwrap();
+        eprintln!("wrong password: {}", text(&out).trim_end());
         assert_code(&out, 1, "verify with a wrong password");
         assert!(!text(&out).contains(wrong), "{}", text(&out));
         assert!(!text(&out).contains(PASSWORD), "{}", text(&out));
@@ -302,6 +304,7 @@ fn verify_fails_closed_while_the_server_is_down_and_recovers_after() {
     );
     assert_code(&out, 1, "verify while the server is down");
     let said = String::from_utf8_lossy(&out.stderr);
+    eprintln!("server down: {said}");
     assert_eq!(said.trim_end().lines().count(), 1, "one line: {said}");
     assert!(said.contains("127.0.0.1"), "names the host: {said}");
     assert!(
@@ -347,6 +350,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
                 .write_stdin(format!("{token}\n"))
                 .output()
                 .unwrap();
+            eprintln!("{}", text(&out).trim_end());
             assert_code(&out, 1, &args.join(" "));
             assert!(
                 text(&out).contains("newer"),
@@ -359,7 +363,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
 }
 
 /// What a tokenctl from the future leaves: its schema version one past ours.
-const NEWER_SCHEMA: &str = "UPDATE schema_version SET version = version + 1";
+const NEWER_SCHEMA: &str = "UPDATE tokenctl_schema SET version = version + 1";
 
 /// Every row of every table, in a stable order: to see that nothing changed.
 fn dump(env: &TestEnv) -> String {
@@ -450,6 +454,7 @@ fn tls_verify_full_accepts_the_right_root_and_refuses_a_wrong_one() {
             .write_stdin(format!("{token}\n"))
             .output()
             .unwrap();
+        eprintln!("{what}: {}", text(&out).trim_end());
         assert_code(&out, 1, what);
         assert!(!text(&out).contains(PASSWORD));
     }

@@ -175,6 +175,17 @@ impl TestEnv {
         }
     }
 
+    /// Who the event log names for OS user `user`: `user` in a SQLite file, `user@host` in
+    /// PostgreSQL, which many hosts share.
+    pub fn actor(&self, user: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => user.to_owned(),
+            Backend::Postgres => {
+                format!("{user}@{}", gethostname::gethostname().to_string_lossy())
+            }
+        }
+    }
+
     /// The PostgreSQL database name of this env on the shared cluster.
     pub fn pg_db(&self) -> Option<&str> {
         self.pg.as_deref()

@@ -114,7 +114,7 @@ pub fn stable(env: &TestEnv, text: &str) -> String {
     for (i, (_, id)) in ids.iter().enumerate() {
         text = text.replace(id.as_str(), &format!("id{:08}", i + 1));
     }
-    text.replace(&format!("by {}", os_user()), "by USER")
+    text.replace(&format!("by {}", env.actor(&os_user())), "by USER")
 }
 
 /// Stdout and stderr of a successful run, ids made stable.
@@ -236,7 +236,7 @@ fn show_json_carries_what_the_view_shows() {
         ]
     );
     assert_eq!(doc["events"][0]["action"], "generated");
-    assert_eq!(doc["events"][0]["actor"], os_user().as_str());
+    assert_eq!(doc["events"][0]["actor"], env.actor(&os_user()).as_str());
     let laptop = env.json(["show", "old-laptop", "--json"]);
     assert_eq!(laptop["failed_count"], 4);
     let failures: u64 = laptop["daily_usage"]
