@@ -13,9 +13,9 @@
 //! skipped sections are then not reported).
 //!
 //! The postgres section starts a throwaway cluster with Debian's server binaries (the test
-//! suite's harness, tests/integration/cluster.rs), copies the 1k database into it with
-//! `tokenctl copy`, and times verify there over a Unix socket and over TCP with a password
-//! beside the real `psql -c` running the same statement, and 16 concurrent processes.
+//! suite's harness, tests/integration/cluster.rs), seeds the same 1k tokens there (schema
+//! by `tokenctl init`), and times verify there over a Unix socket and over TCP with a
+//! password beside the real `psql -c` running the same statement, and 16 concurrent processes.
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -495,18 +495,7 @@ fn postgres(
     let socket = pg.socket_url(&db);
     let tcp = pg.tcp_url(&db);
     let password = vec![("PGPASSWORD".to_owned(), cluster::PASSWORD.to_owned())];
-    let source = copy_db(db1k, &dir.join("pg-source-1000.db"))?;
-    let copied = Command::new(bin())
-        .args(["--db".as_ref(), source.as_os_str()])
-        .args(["copy", "--to", &socket])
-        .stdin(Stdio::null())
-        .output()?;
-    if !copied.status.success() {
-        bail!(
-            "tokenctl copy --to {socket} failed: {}",
-            String::from_utf8_lossy(&copied.stderr)
-        );
-    }
+    pg_seed(pg, &db, &socket, 1_000)?;
     let psql = pg.psql_bin().to_string_lossy().into_owned();
     let psql_argv = |host: &str| -> Vec<String> {
         [
@@ -652,6 +641,45 @@ fn postgres(
     Ok(())
 }
 
+/// `init` on the database (tokenctl's own schema), then the same 1k tokens as the SQLite
+/// seed (`seed::id`, the hash of `seed::token`, one scope), in one transaction.
+fn pg_seed(pg: &cluster::Cluster, db: &str, target: &str, n: u64) -> Result<()> {
+    let init = Command::new(bin())
+        .args(["--db", target, "init"])
+        .stdin(Stdio::null())
+        .output()?;
+    if !init.status.success() {
+        bail!(
+            "tokenctl init on PostgreSQL failed: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+    }
+    let now = chrono::Utc::now().timestamp();
+    let mut sql = String::from("BEGIN;\n");
+    for i in 0..n {
+        let id = seed::id(i);
+        let hash: String = seed::token(i)
+            .hash()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        writeln!(
+            sql,
+            "INSERT INTO tokens (id, name, prefix, hash, created_at, expires_at) \
+             VALUES ('{id}', 'bench-{i:07}', 'tkn', '\\x{hash}', {}, {});\n\
+             INSERT INTO token_scopes (token_id, scope) VALUES ('{id}', '{}');",
+            now - 1 - (n - i) as i64,
+            now + 365 * 86_400,
+            seed::SCOPE,
+            id = id.as_str(),
+        )?;
+    }
+    sql.push_str("COMMIT;");
+    pg.psql(db, &sql).map_err(anyhow::Error::msg)?;
+    Ok(())
+}
+
 /// What one verify does on PostgreSQL, as a shell script with psql would do it: the
 /// lookup of the token and its scopes, then the use recorded in one statement (the same
 /// three tables), the flush skipped as verify skips it. One `-c`: one round trip.
@@ -704,8 +732,8 @@ its peak memory grows with the number of tokens (src/commands/list.rs, src/rende
 `list --json` streams; its first byte waits for SQLite to sort by creation time (no index on \
 created_at).
 - PostgreSQL: a throwaway cluster of Debian's server binaries on this machine (fsync on, \
-client and server sharing the 2 cores), the 1k database copied in with `tokenctl copy`. Its \
-lanes rotate with SQLite's verify of the same 1k database. The psql lanes run the real \
+client and server sharing the 2 cores), schema by `tokenctl init`, the same 1k seeded \
+tokens inserted by psql. Its lanes rotate with SQLite's verify of the same 1k database. The psql lanes run the real \
 binary (not Debian's Perl wrapper) with `-c` and the statement verify runs for the run's \
 token; the run fails unless the database's total usage grew by exactly one per verify and \
 psql run. Each verify process opens a new connection, so the server forks a backend for it: \

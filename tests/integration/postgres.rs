@@ -548,3 +548,49 @@ fn openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[test]
+fn a_database_without_the_schema_is_refused_naming_init() {
+    Backend::Postgres.run(|| {
+        let env = TestEnv::new();
+        for args in [
+            vec!["list"],
+            vec!["show", "x"],
+            vec!["verify"],
+            vec!["revoke", "x"],
+        ] {
+            let out = env.cmd(&args).write_stdin("tkn_x\n").output().unwrap();
+            assert_code(&out, 1, &args.join(" "));
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains("tokenctl init"), "{args:?}: {said}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+        }
+        assert!(!env.exists(), "a refused command created the schema");
+        env.cmd(["init"]).assert().success();
+        assert!(env.exists());
+        env.cmd(["list", "--json"])
+            .assert()
+            .success()
+            .stdout("[]\n");
+    });
+}
+
+#[test]
+fn only_a_hash_is_stored_on_postgres() {
+    Backend::Postgres.run(|| {
+        let env = TestEnv::new();
+        let token = env.generate("t", &["--scope", "deploy:run"]);
+        env.verify(&token, &[]).code(0);
+        let all = dump(&env);
+        assert!(!all.contains(&token), "the secret is stored: {all}");
+        let secret = token.rsplit('_').next().expect("a token has parts");
+        assert!(!all.contains(secret), "the secret part is stored: {all}");
+        let hash: String = blake3::hash(token.as_bytes())
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let stored = env.sql("SELECT encode(hash, 'hex') FROM tokens");
+        assert_eq!(stored, vec![vec![hash]]);
+    });
+}
