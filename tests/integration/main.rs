@@ -22,6 +22,9 @@ mod ux;
 mod verify;
 mod views;
 
+// The PostgreSQL engine without a server, and `copy` between any two databases.
+mod postgres_engine;
+
 // Data safety (SPEC.md "Data safety") under load, crashes and hostile input.
 mod concurrency;
 mod crash;
