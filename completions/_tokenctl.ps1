@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'tokenctl' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of tokenctl or of one of its commands')
             [CompletionResult]::new('__complete-refs', '__complete-refs', [CompletionResultType]::ParameterValue, 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log')
@@ -50,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;init' {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The group that shares the database [default: the folder''s group]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Make the database usable by a group: file 0660 in a setgid, sticky folder 3770')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -70,7 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -90,7 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -110,7 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -126,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N tokens (the first N in --sort order)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)')
@@ -145,7 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N tokens (the first N in --sort order)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)')
@@ -159,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;show' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -169,7 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;revoke' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -179,7 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;restore' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -189,7 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;delete' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -201,7 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;rm' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -217,7 +218,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Read the token from this environment variable instead of stdin')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where the token is used from, recorded with its use [default: the host name]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-record', '--no-record', [CompletionResultType]::ParameterName, 'Check the token without recording its use (works on a read-only database)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain the outcome on stderr')
@@ -233,7 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;log' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events within this span, e.g. 7d, 12h, 30min')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -244,7 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;scan' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output: human (ripgrep''s style), json (as --json), or sarif (code scanning)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Scan the history of the git repositories at PATH [default: .]: every commit on every ref')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke every live token found, recording where it was found')
@@ -257,8 +258,19 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tokenctl;copy' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The database to copy into: a SQLite file or a postgres:// URL, new or empty (a password belongs in PGPASSWORD or ~/.pgpass, not here)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tokenctl;completions' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -268,7 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;man' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -278,7 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;__complete-refs' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -298,6 +310,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of tokenctl or of one of its commands')
             [CompletionResult]::new('__complete-refs', '__complete-refs', [CompletionResultType]::ParameterValue, 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log')
@@ -332,6 +345,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;scan' {
+            break
+        }
+        'tokenctl;help;copy' {
             break
         }
         'tokenctl;help;completions' {

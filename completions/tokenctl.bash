@@ -22,6 +22,9 @@ _tokenctl() {
             tokenctl,completions)
                 cmd="tokenctl__subcmd__completions"
                 ;;
+            tokenctl,copy)
+                cmd="tokenctl__subcmd__copy"
+                ;;
             tokenctl,create)
                 cmd="tokenctl__subcmd__generate"
                 ;;
@@ -76,6 +79,9 @@ _tokenctl() {
             tokenctl__subcmd__help,completions)
                 cmd="tokenctl__subcmd__help__subcmd__completions"
                 ;;
+            tokenctl__subcmd__help,copy)
+                cmd="tokenctl__subcmd__help__subcmd__copy"
+                ;;
             tokenctl__subcmd__help,delete)
                 cmd="tokenctl__subcmd__help__subcmd__delete"
                 ;;
@@ -119,7 +125,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log scan completions man __complete-refs help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,6 +175,32 @@ _tokenctl() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__copy)
+            opts="-h -V --to --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -265,7 +297,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log scan completions man __complete-refs help"
+            opts="init generate list show revoke restore delete verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +325,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__copy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -746,7 +792,7 @@ _tokenctl_with_refs() {
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then
-                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log scan completions man" -- "$cur"))
+                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log scan copy completions man" -- "$cur"))
                 return 0
             fi
             ;;

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
     }
     var completions = [
         &'tokenctl'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help (see more with ''--help'')'
@@ -39,6 +39,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
             cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
+            cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -46,7 +47,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;init'= {
             cand --group 'The group that shares the database [default: the folder''s group]'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --shared 'Make the database usable by a group: file 0660 in a setgid, sticky folder 3770'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -65,7 +66,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --prefix 'The token''s prefix, so scanners and humans can tell tokens apart'
             cand -d 'What the token is for'
             cand --description 'What the token is for'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-expiry 'The token never expires'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -84,7 +85,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --prefix 'The token''s prefix, so scanners and humans can tell tokens apart'
             cand -d 'What the token is for'
             cand --description 'What the token is for'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-expiry 'The token never expires'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -103,7 +104,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --prefix 'The token''s prefix, so scanners and humans can tell tokens apart'
             cand -d 'What the token is for'
             cand --description 'What the token is for'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-expiry 'The token never expires'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -118,7 +119,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --unused-since 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)'
             cand --sort 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z'
             cand --limit 'Show at most N tokens (the first N in --sort order)'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-headers 'Leave out the header line'
             cand -q 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)'
@@ -136,7 +137,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --unused-since 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)'
             cand --sort 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z'
             cand --limit 'Show at most N tokens (the first N in --sort order)'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-headers 'Leave out the header line'
             cand -q 'Print only the ids, one a line (for xargs: list -q --status expired | xargs tokenctl delete --yes)'
@@ -149,7 +150,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;show'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -158,7 +159,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;revoke'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -167,7 +168,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;restore'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -176,7 +177,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;delete'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -187,7 +188,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;rm'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -202,7 +203,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --scope 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)'
             cand --token-env 'Read the token from this environment variable instead of stdin'
             cand --source 'Where the token is used from, recorded with its use [default: the host name]'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --no-record 'Check the token without recording its use (works on a read-only database)'
             cand -v 'Explain the outcome on stderr'
@@ -217,7 +218,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;log'= {
             cand --since 'Only events within this span, e.g. 7d, 12h, 30min'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -227,7 +228,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;scan'= {
             cand --format 'Output: human (ripgrep''s style), json (as --json), or sarif (code scanning)'
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --git 'Scan the history of the git repositories at PATH [default: .]: every commit on every ref'
             cand --revoke 'Revoke every live token found, recording where it was found'
@@ -239,8 +240,18 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;copy'= {
+            cand --to 'The database to copy into: a SQLite file or a postgres:// URL, new or empty (a password belongs in PGPASSWORD or ~/.pgpass, not here)'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;completions'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -249,7 +260,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;man'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -258,7 +269,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;__complete-refs'= {
-            cand --db 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
             cand -h 'Print help'
@@ -277,6 +288,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
             cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
+            cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -301,6 +313,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;log'= {
         }
         &'tokenctl;help;scan'= {
+        }
+        &'tokenctl;help;copy'= {
         }
         &'tokenctl;help;completions'= {
         }

@@ -24,7 +24,7 @@ function __fish_tokenctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -45,12 +45,13 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rm" -d 'Delete re
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l group -d 'The group that shares the database [default: the folder\'s group]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -64,7 +65,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires-a
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s d -l description -d 'What the token is for' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -78,7 +79,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s d -l description -d 'What the token is for' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -92,7 +93,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires-at -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s d -l description -d 'What the token is for' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -112,7 +113,7 @@ expires\t''
 last-used\t''
 uses\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l limit -d 'Show at most N tokens (the first N in --sort order)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -134,7 +135,7 @@ expires\t''
 last-used\t''
 uses\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l limit -d 'Show at most N tokens (the first N in --sort order)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -144,28 +145,28 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l no-pager -d 'Ne
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,7 +174,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s y -l yes -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -184,7 +185,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s V -l version -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s s -l scope -d 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l token-env -d 'Read the token from this environment variable instead of stdin' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l source -d 'Where the token is used from, recorded with its use [default: the host name]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -195,7 +196,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events within this span, e.g. 7d, 12h, 30min' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -205,7 +206,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l format -d 'Output: human (ripgrep\'s style), json (as --json), or sarif (code scanning)' -r -f -a "human\t''
 json\t''
 sarif\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -216,40 +217,49 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l no-ignore -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -l to -d 'The database to copy into: a SQLite file or a postgres:// URL, new or empty (a password belongs in PGPASSWORD or ~/.pgpass, not here)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l db -d 'Database file [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "init" -d 'Create a database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "init" -d 'Create a database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log" -f -a "(tokenctl __complete-refs 2>/dev/null)"
-complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log scan completions man"
+complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log scan copy completions man"

@@ -46,7 +46,8 @@ Exit codes:
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [env: TOKENCTL_DB] [default: tokens.db in the user's data directory]
+    /// Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user's
+    /// data directory]
     // TOKENCTL_DB is read in ctx.rs, not with clap's `env`: clap counts a value from the
     // environment as given, and then prints `--db <PATH>` in usage lines as if required.
     #[arg(
@@ -102,6 +103,8 @@ pub enum Command {
     /// Find tokens in files, stdin or git history, and tell which are live
     #[command(after_help = SCAN_AFTER)]
     Scan(ScanArgs),
+    /// Copy every token (hashes, scopes, usage, sources, history) into a new database
+    Copy(CopyArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page of tokenctl or of one of its commands
@@ -110,6 +113,14 @@ pub enum Command {
     /// after revoke, restore, show, delete and log
     #[command(name = "__complete-refs", hide = true)]
     CompleteRefs,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to copy into: a SQLite file or a postgres:// URL, new or empty
+    /// (a password belongs in PGPASSWORD or ~/.pgpass, not here)
+    #[arg(long, value_name = "DB")]
+    pub to: std::ffi::OsString,
 }
 
 #[derive(Debug, Args)]

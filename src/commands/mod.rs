@@ -1,6 +1,7 @@
 //! One file per subcommand: arguments in, store calls, rendering out. A command returns
 //! the `Status` it ended with; only `lib.rs` turns that into an exit code.
 
+mod copy;
 mod delete;
 mod docs;
 mod generate;
@@ -36,6 +37,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
             "completions and man print a script or a page, not JSON: drop --json",
         )),
         Command::Scan(args) => scan::run(ctx, args, out),
+        Command::Copy(args) => copy::run(ctx, args, out),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man(args) => docs::man(args.command.as_deref(), out),
         Command::CompleteRefs => docs::complete_refs(ctx, out),

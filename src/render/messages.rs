@@ -96,3 +96,23 @@ pub fn limited(shown: usize) -> String {
 pub fn more_failing(count: usize) -> String {
     format!("{count} more tokens with recent failed attempts; see 'tokenctl log'")
 }
+
+/// `copy`'s summary: what was copied, from where to where.
+pub fn copied(counts: [usize; 4], from: &str, to: &str) -> String {
+    let [tokens, days, sources, events] = counts;
+    format!(
+        "copied {} ({} of usage, {}, {}) from {from} to {to}",
+        plural(tokens as u64, "token"),
+        plural(days as u64, "day"),
+        plural(sources as u64, "source"),
+        plural(events as u64, "event"),
+    )
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

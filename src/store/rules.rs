@@ -154,10 +154,14 @@ pub mod refuse {
     }
 
     pub fn not_empty(target: &str, tokens: u64) -> anyhow::Error {
+        let tokens = match tokens {
+            1 => "1 token".to_owned(),
+            n => format!("{n} tokens"),
+        };
         fail(
             Kind::Refused,
             format!(
-                "{target} already holds {tokens} token(s): copy only into an empty or new database; nothing was copied"
+                "{target} already holds {tokens}: copy only into an empty or new database; nothing was copied"
             ),
         )
     }

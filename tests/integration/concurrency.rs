@@ -6,8 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 
-use rusqlite::types::Value;
-
 use crate::util::TestEnv;
 
 /// One `verify` process with `token` on stdin.
@@ -32,10 +30,10 @@ fn verify(env: &TestEnv, token: &str, extra: &[&str]) -> Output {
 }
 
 fn int(env: &TestEnv, sql: &str) -> i64 {
-    match env.sqlite(sql)[0][0] {
-        Value::Integer(n) => n,
-        ref other => panic!("{sql}: {other:?}"),
-    }
+    let rows = env.sql(sql);
+    rows[0][0]
+        .parse()
+        .unwrap_or_else(|e| panic!("{sql}: {rows:?}: {e}"))
 }
 
 #[track_caller]
@@ -49,7 +47,7 @@ fn assert_clean(out: &Output, want: i32, what: &str) {
 const PROCESSES: usize = 16;
 const ROUNDS: usize = 60;
 
-#[test]
+both!(sixteen_processes_verifying_one_token_lose_no_use);
 fn sixteen_processes_verifying_one_token_lose_no_use() {
     let env = Arc::new(TestEnv::new());
     let token = Arc::new(env.generate("hot", &[]));
@@ -73,7 +71,7 @@ fn sixteen_processes_verifying_one_token_lose_no_use() {
     assert_eq!(int(&env, "SELECT failed_count FROM tokens"), 0);
 }
 
-#[test]
+both!(verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing);
 fn verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing() {
     let env = Arc::new(TestEnv::new());
     let tokens: Vec<String> = (0..4)
@@ -148,7 +146,7 @@ fn verifies_of_many_tokens_and_a_lifecycle_mix_lose_nothing() {
     assert_eq!(int(&env, "SELECT count(*) FROM events"), 4 + 10 * 4 + 5);
 }
 
-#[test]
+both!(a_returned_revoke_is_seen_by_every_later_verify);
 fn a_returned_revoke_is_seen_by_every_later_verify() {
     const VERIFIERS: usize = 8;
     const AFTER: usize = 8;

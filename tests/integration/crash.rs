@@ -12,7 +12,7 @@ use crate::util::TestEnv;
 
 const ROUNDS: usize = 120;
 
-fn spawn(env: &TestEnv, args: &[&str], stdin: &str) -> Child {
+pub fn spawn(env: &TestEnv, args: &[&str], stdin: &str) -> Child {
     let mut child = env
         .std_cmd(args)
         .stdin(Stdio::piped())
@@ -30,7 +30,7 @@ fn spawn(env: &TestEnv, args: &[&str], stdin: &str) -> Child {
 }
 
 /// A printed secret is a whole line in the token's shape; a kill can cut nothing else.
-fn printed_secret(stdout: &[u8]) -> Option<String> {
+pub fn printed_secret(stdout: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
     let line = text.strip_suffix('\n')?;
     assert!(

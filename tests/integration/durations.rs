@@ -36,7 +36,7 @@ fn refused(env: &TestEnv, args: &[&str], why: &str) {
     assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
 }
 
-#[test]
+both!(a_bare_m_or_capital_m_is_refused_and_no_token_is_made);
 fn a_bare_m_or_capital_m_is_refused_and_no_token_is_made() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -44,7 +44,7 @@ fn a_bare_m_or_capital_m_is_refused_and_no_token_is_made() {
     for spec in ["90m", "1h30m", "12h30m", "3M", "1y 6m", "3 m", "2Mo"] {
         refused(&env, &["generate", "--name", "t", "--expires", spec], HINT);
     }
-    assert!(env.sqlite("SELECT id FROM tokens").is_empty());
+    assert!(env.sql("SELECT id FROM tokens").is_empty());
     // What the hint says works, and means what it says.
     let mut env = env;
     env.at("2026-01-31T12:00:00Z");
@@ -56,7 +56,7 @@ fn a_bare_m_or_capital_m_is_refused_and_no_token_is_made() {
     assert_eq!(env.show("months")["expires_at"], "2027-02-28T12:00:00Z");
 }
 
-#[test]
+both!(every_duration_flag_refuses_a_bare_m);
 fn every_duration_flag_refuses_a_bare_m() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -70,7 +70,7 @@ fn every_duration_flag_refuses_a_bare_m() {
     }
 }
 
-#[test]
+both!(generate_then_list_shows_what_was_asked);
 fn generate_then_list_shows_what_was_asked() {
     let mut env = TestEnv::new();
     env.at("2026-01-31T12:00:00Z");
@@ -99,7 +99,7 @@ fn shown(spec: &str) -> &str {
     if spec == "1y 6mo" { "18mo" } else { spec }
 }
 
-#[test]
+both!(since_counts_minutes_as_min);
 fn since_counts_minutes_as_min() {
     let mut env = TestEnv::new();
     env.at("2026-01-31T12:00:00Z");
@@ -118,7 +118,7 @@ fn since_counts_minutes_as_min() {
     refused(&env, &["log", "--since", "10m"], HINT);
 }
 
-#[test]
+both!(unused_since_counts_calendar_months_back);
 fn unused_since_counts_calendar_months_back() {
     let mut env = TestEnv::new();
     // Two months before Mar 31 is Jan 31 (59 days); two months after it would be 61 days.
@@ -132,7 +132,7 @@ fn unused_since_counts_calendar_months_back() {
     refused(&env, &["list", "--unused-since", "2m"], HINT);
 }
 
-#[test]
+both!(expiring_within_takes_weeks);
 fn expiring_within_takes_weeks() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -148,7 +148,7 @@ fn expiring_within_takes_weeks() {
     refused(&env, &["list", "--expiring-within", "1m"], HINT);
 }
 
-#[test]
+both!(negative_and_unitless_durations_say_what_to_write);
 fn negative_and_unitless_durations_say_what_to_write() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -170,7 +170,7 @@ fn negative_and_unitless_durations_say_what_to_write() {
         .stdout("");
     // Quoted, it is one duration.
     env.generate("quoted", &["--expires", "1 month"]);
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 1);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 1);
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn pick(pty: &mut Pty, downs: usize) {
     pty.send(ENTER);
 }
 
-#[test]
+both!(the_validity_presets_are_spec_presets_then_never_and_custom);
 fn the_validity_presets_are_spec_presets_then_never_and_custom() {
     let cases = [
         (0, Some("2026-02-28T12:00:00Z")),
@@ -229,7 +229,7 @@ fn the_validity_presets_are_spec_presets_then_never_and_custom() {
     }
 }
 
-#[test]
+both!(the_custom_validity_refuses_a_bare_m_and_asks_again);
 fn the_custom_validity_refuses_a_bare_m_and_asks_again() {
     let mut env = TestEnv::new();
     env.at("2026-01-31T12:00:00Z");

@@ -19,7 +19,7 @@ const NEEDS_A_DATABASE: &[&[&str]] = &[
     &["log"],
 ];
 
-#[test]
+both!(success_is_0);
 fn success_is_0() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -29,7 +29,7 @@ fn success_is_0() {
     }
 }
 
-#[test]
+both!(a_failed_command_is_1);
 fn a_failed_command_is_1() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -40,7 +40,7 @@ fn a_failed_command_is_1() {
         .stderr(predicate::str::is_match("^error: [^\n]+\n$").unwrap());
 }
 
-#[test]
+both!(a_usage_error_is_2);
 fn a_usage_error_is_2() {
     let env = TestEnv::new();
     env.cmd(["list", "--no-such-flag"]).assert().code(2);
@@ -69,7 +69,7 @@ fn help_and_version_are_0_on_stdout() {
         .stdout(predicate::str::contains("--token-env"));
 }
 
-#[test]
+both!(verify_malformed_or_unknown_is_10);
 fn verify_malformed_or_unknown_is_10() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -78,7 +78,7 @@ fn verify_malformed_or_unknown_is_10() {
         .code(10);
 }
 
-#[test]
+both!(verify_expired_is_11);
 fn verify_expired_is_11() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -87,7 +87,7 @@ fn verify_expired_is_11() {
     env.verify(&token, &[]).code(11);
 }
 
-#[test]
+both!(verify_revoked_is_12);
 fn verify_revoked_is_12() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -95,7 +95,7 @@ fn verify_revoked_is_12() {
     env.verify(&token, &[]).code(12);
 }
 
-#[test]
+both!(verify_missing_scope_is_13);
 fn verify_missing_scope_is_13() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:read"]);
@@ -132,7 +132,7 @@ fn a_missing_default_database_is_1_naming_the_path() {
     assert!(!db.parent().unwrap().exists());
 }
 
-#[test]
+both!(a_typo_in_db_is_1_not_an_empty_database);
 fn a_typo_in_db_is_1_not_an_empty_database() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -145,7 +145,7 @@ fn a_typo_in_db_is_1_not_an_empty_database() {
     assert!(!typo.exists());
 }
 
-#[test]
+both!(an_empty_db_path_is_2);
 fn an_empty_db_path_is_2() {
     let env = TestEnv::new();
     env.cmd(["list", "--db", ""]).assert().code(2);
@@ -181,7 +181,7 @@ fn a_closed_pipe_ends_quietly_with_0() {
     }
 }
 
-#[test]
+both!(a_closed_pipe_never_changes_a_verify_verdict);
 fn a_closed_pipe_never_changes_a_verify_verdict() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:b"]);

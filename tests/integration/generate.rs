@@ -16,7 +16,7 @@ fn expires_at(env: &TestEnv, args: &[&str]) -> serde_json::Value {
     env.show("t")["expires_at"].clone()
 }
 
-#[test]
+both!(prints_the_secret_alone_on_stdout_and_the_summary_on_stderr);
 fn prints_the_secret_alone_on_stdout_and_the_summary_on_stderr() {
     let env = TestEnv::new();
     let out = env
@@ -39,7 +39,7 @@ fn prints_the_secret_alone_on_stdout_and_the_summary_on_stderr() {
     assert!(!stderr.contains(token), "secret leaked to stderr");
 }
 
-#[test]
+both!(each_token_is_different);
 fn each_token_is_different() {
     let env = TestEnv::new();
     let a = env.generate("a", &[]);
@@ -74,7 +74,7 @@ fn only_a_hash_is_stored() {
     );
 }
 
-#[test]
+both!(prefix_flag);
 fn prefix_flag() {
     let env = TestEnv::new();
     let token = env.generate("deploy", &["--prefix", "deploy"]);
@@ -82,7 +82,7 @@ fn prefix_flag() {
     assert_eq!(env.show("deploy")["prefix"], "deploy");
 }
 
-#[test]
+both!(bad_prefix_is_a_usage_error);
 fn bad_prefix_is_a_usage_error() {
     let env = TestEnv::new();
     for prefix in ["Tkn", "1ab", "a", "abcdefghijklmnopq", "a_b", ""] {
@@ -91,10 +91,10 @@ fn bad_prefix_is_a_usage_error() {
             .code(2)
             .stdout("");
     }
-    assert!(!env.db().exists(), "nothing created for a usage error");
+    assert!(!env.exists(), "nothing created for a usage error");
 }
 
-#[test]
+both!(description_flag);
 fn description_flag() {
     let env = TestEnv::new();
     env.generate("t", &["--description", "deploys from CI"]);
@@ -103,7 +103,7 @@ fn description_flag() {
     assert_eq!(env.show("u")["description"], "short form");
 }
 
-#[test]
+both!(scopes_are_repeatable_sorted_and_deduplicated);
 fn scopes_are_repeatable_sorted_and_deduplicated() {
     let env = TestEnv::new();
     env.generate(
@@ -123,14 +123,14 @@ fn scopes_are_repeatable_sorted_and_deduplicated() {
     );
 }
 
-#[test]
+both!(no_scope_means_no_scopes);
 fn no_scope_means_no_scopes() {
     let env = TestEnv::new();
     env.generate("t", &[]);
     assert_eq!(env.show("t")["scopes"], serde_json::json!([]));
 }
 
-#[test]
+both!(bad_scope_is_a_usage_error);
 fn bad_scope_is_a_usage_error() {
     let env = TestEnv::new();
     env.cmd(["generate", "--name", "t", "--scope", "has space"])
@@ -140,14 +140,14 @@ fn bad_scope_is_a_usage_error() {
         .stderr(predicate::str::starts_with("error: "));
 }
 
-#[test]
+both!(short_name_flag);
 fn short_name_flag() {
     let env = TestEnv::new();
     env.cmd(["generate", "-n", "short"]).assert().success();
     assert_eq!(env.show("short")["name"], "short");
 }
 
-#[test]
+both!(empty_name_is_a_usage_error);
 fn empty_name_is_a_usage_error() {
     let env = TestEnv::new();
     env.cmd(["generate", "--name", "  "])
@@ -157,7 +157,7 @@ fn empty_name_is_a_usage_error() {
         .stderr(predicate::str::contains("name is empty"));
 }
 
-#[test]
+both!(taken_name_is_refused_without_printing_a_secret);
 fn taken_name_is_refused_without_printing_a_secret() {
     let env = TestEnv::new();
     env.generate("github-ci", &[]);
@@ -168,17 +168,17 @@ fn taken_name_is_refused_without_printing_a_secret() {
         .stderr(predicate::str::contains(
             "a token named 'github-ci' already exists",
         ));
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 1);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 1);
 }
 
-#[test]
+both!(default_validity_is_30_days);
 fn default_validity_is_30_days() {
     let mut env = TestEnv::new();
     env.at("2026-01-15T10:20:30Z");
     assert_eq!(expires_at(&env, &[]), "2026-02-14T10:20:30Z");
 }
 
-#[test]
+both!(month_and_year_presets_are_calendar_months_and_years);
 fn month_and_year_presets_are_calendar_months_and_years() {
     // (now, --expires, expires_at): Jan 31 + 1mo is the end of February, not March 3rd.
     let cases = [
@@ -204,7 +204,7 @@ fn month_and_year_presets_are_calendar_months_and_years() {
     }
 }
 
-#[test]
+both!(other_durations_are_humantime);
 fn other_durations_are_humantime() {
     let cases = [
         ("30d", "2026-01-31T00:00:00Z"),
@@ -219,7 +219,7 @@ fn other_durations_are_humantime() {
     }
 }
 
-#[test]
+both!(bad_durations_are_usage_errors);
 fn bad_durations_are_usage_errors() {
     let env = TestEnv::new();
     for spec in ["", "soon", "0d", "-1d", "1x", "200y"] {
@@ -231,7 +231,7 @@ fn bad_durations_are_usage_errors() {
     }
 }
 
-#[test]
+both!(expires_at_takes_a_day_or_an_rfc3339_time);
 fn expires_at_takes_a_day_or_an_rfc3339_time() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -241,7 +241,7 @@ fn expires_at_takes_a_day_or_an_rfc3339_time() {
     assert_eq!(env.show("time")["expires_at"], "2026-06-30T16:00:00Z");
 }
 
-#[test]
+both!(expires_at_in_the_past_or_garbled_is_a_usage_error);
 fn expires_at_in_the_past_or_garbled_is_a_usage_error() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -258,7 +258,7 @@ fn expires_at_in_the_past_or_garbled_is_a_usage_error() {
     }
 }
 
-#[test]
+both!(no_expiry);
 fn no_expiry() {
     let env = TestEnv::new();
     env.generate("t", &["--no-expiry"]);
@@ -268,7 +268,7 @@ fn no_expiry() {
         .stderr(predicate::str::contains("never expires"));
 }
 
-#[test]
+both!(expiry_flags_exclude_each_other);
 fn expiry_flags_exclude_each_other() {
     let env = TestEnv::new();
     for args in [
@@ -325,7 +325,7 @@ fn regex_is_match(pattern: &str, text: &str) -> bool {
     predicate::str::is_match(pattern).unwrap().eval(text)
 }
 
-#[test]
+both!(a_secret_nobody_reads_is_revoked);
 fn a_secret_nobody_reads_is_revoked() {
     let env = TestEnv::new();
     let mut child = env
@@ -344,7 +344,7 @@ fn a_secret_nobody_reads_is_revoked() {
     assert_eq!(env.show("lost")["status"], "revoked");
 }
 
-#[test]
+both!(an_expiry_must_be_a_minute_to_a_hundred_years_away);
 fn an_expiry_must_be_a_minute_to_a_hundred_years_away() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");

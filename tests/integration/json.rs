@@ -36,7 +36,7 @@ fn stdout_json(output: &std::process::Output) -> Value {
     })
 }
 
-#[test]
+both!(the_token_object);
 fn the_token_object() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -59,7 +59,7 @@ fn the_token_object() {
     assert_eq!(t["failed_count"], 0);
 }
 
-#[test]
+both!(status_values);
 fn status_values() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -75,7 +75,7 @@ fn status_values() {
     assert_eq!(revoked["revoked_at"], "2026-01-01T00:00:00Z");
 }
 
-#[test]
+both!(list_is_an_array_of_tokens);
 fn list_is_an_array_of_tokens() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -88,7 +88,7 @@ fn list_is_an_array_of_tokens() {
     list.iter().for_each(assert_token_object);
 }
 
-#[test]
+both!(generate_json_has_the_secret_once);
 fn generate_json_has_the_secret_once() {
     let env = TestEnv::new();
     let out = env.json(["generate", "--name", "t", "--json"]);
@@ -104,7 +104,7 @@ fn generate_json_has_the_secret_once() {
     env.verify(token, &[]).code(0);
 }
 
-#[test]
+both!(verify_json_outcomes);
 fn verify_json_outcomes() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -146,7 +146,7 @@ fn verify_json_outcomes() {
     assert_eq!(revoked["token"]["status"], "revoked");
 }
 
-#[test]
+both!(verify_json_keys_stay_the_same_on_every_outcome);
 fn verify_json_keys_stay_the_same_on_every_outcome() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -159,7 +159,7 @@ fn verify_json_keys_stay_the_same_on_every_outcome() {
     }
 }
 
-#[test]
+both!(every_command_prints_one_json_document_without_a_secret);
 fn every_command_prints_one_json_document_without_a_secret() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:b"]);
@@ -186,7 +186,7 @@ fn every_command_prints_one_json_document_without_a_secret() {
     assert!(!String::from_utf8_lossy(&verified.get_output().stdout).contains(secret));
 }
 
-#[test]
+both!(revoke_restore_delete_json_are_arrays_of_tokens);
 fn revoke_restore_delete_json_are_arrays_of_tokens() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -214,7 +214,7 @@ fn init_json() {
     assert_eq!(env.json(["init", "--json"])["created"], false);
 }
 
-#[test]
+both!(errors_under_json_print_no_stdout);
 fn errors_under_json_print_no_stdout() {
     let env = TestEnv::new();
     env.cmd(["list", "--json"]).assert().code(1).stdout("");

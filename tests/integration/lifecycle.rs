@@ -40,7 +40,7 @@ fn init_creates_an_empty_database_0600() {
         .stderr(predicate::str::contains("no tokens yet"));
 }
 
-#[test]
+both!(init_twice_leaves_the_tokens_alone);
 fn init_twice_leaves_the_tokens_alone() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -71,14 +71,14 @@ fn init_group_needs_shared() {
     assert!(!env.db().exists());
 }
 
-#[test]
+both!(ref_by_id);
 fn ref_by_id() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
     assert_eq!(env.show(&id_of(&token))["name"], "t");
 }
 
-#[test]
+both!(ref_by_id_prefix_of_four_or_more);
 fn ref_by_id_prefix_of_four_or_more() {
     let env = TestEnv::new();
     let id = id_of(&env.generate("t", &[]));
@@ -87,7 +87,7 @@ fn ref_by_id_prefix_of_four_or_more() {
     }
 }
 
-#[test]
+both!(ref_by_id_prefix_of_three_matches_nothing);
 fn ref_by_id_prefix_of_three_matches_nothing() {
     let env = TestEnv::new();
     let id = id_of(&env.generate("t", &[]));
@@ -97,14 +97,14 @@ fn ref_by_id_prefix_of_three_matches_nothing() {
         .stderr(predicate::str::contains("no token matches"));
 }
 
-#[test]
+both!(ref_by_name);
 fn ref_by_name() {
     let env = TestEnv::new();
     let token = env.generate("github-ci", &[]);
     assert_eq!(env.show("github-ci")["id"], id_of(&token));
 }
 
-#[test]
+both!(ref_in_the_form_list_prints);
 fn ref_in_the_form_list_prints() {
     let env = TestEnv::new();
     let id = id_of(&env.generate("t", &["--prefix", "ci"]));
@@ -137,7 +137,7 @@ fn ambiguous_id_prefix_is_refused_listing_the_candidates() {
     assert_eq!(status(&env, "a"), "revoked");
 }
 
-#[test]
+both!(unknown_ref_is_refused);
 fn unknown_ref_is_refused() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -150,7 +150,7 @@ fn unknown_ref_is_refused() {
     }
 }
 
-#[test]
+both!(revoke_then_restore);
 fn revoke_then_restore() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -168,7 +168,7 @@ fn revoke_then_restore() {
     assert_eq!(env.show("t")["revoked_at"], serde_json::Value::Null);
 }
 
-#[test]
+both!(revoke_records_the_time);
 fn revoke_records_the_time() {
     let mut env = TestEnv::new();
     env.generate("t", &[]);
@@ -177,7 +177,7 @@ fn revoke_records_the_time() {
     assert_eq!(env.show("t")["revoked_at"], "2026-03-04T05:06:07Z");
 }
 
-#[test]
+both!(revoke_is_idempotent);
 fn revoke_is_idempotent() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -195,7 +195,7 @@ fn revoke_is_idempotent() {
     );
 }
 
-#[test]
+both!(restore_of_an_active_token_says_so);
 fn restore_of_an_active_token_says_so() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -205,7 +205,7 @@ fn restore_of_an_active_token_says_so() {
         .stderr(predicate::str::contains("was already active"));
 }
 
-#[test]
+both!(revoke_and_restore_take_several_refs);
 fn revoke_and_restore_take_several_refs() {
     let env = TestEnv::new();
     env.generate("a", &[]);
@@ -218,7 +218,7 @@ fn revoke_and_restore_take_several_refs() {
     assert_eq!(status(&env, "b"), "active");
 }
 
-#[test]
+both!(one_unknown_ref_changes_nothing);
 fn one_unknown_ref_changes_nothing() {
     let env = TestEnv::new();
     env.generate("a", &[]);
@@ -226,14 +226,14 @@ fn one_unknown_ref_changes_nothing() {
     assert_eq!(status(&env, "a"), "active");
 }
 
-#[test]
+both!(revoke_needs_a_ref);
 fn revoke_needs_a_ref() {
     let env = TestEnv::new();
     env.generate("a", &[]);
     env.cmd(["revoke"]).assert().code(2);
 }
 
-#[test]
+both!(restore_refuses_an_expired_token_with_a_hint);
 fn restore_refuses_an_expired_token_with_a_hint() {
     let env = with_expired_token();
     env.cmd(["restore", "old"])
@@ -245,7 +245,7 @@ fn restore_refuses_an_expired_token_with_a_hint() {
         .stderr(predicate::str::contains("tokenctl generate"));
 }
 
-#[test]
+both!(restore_refuses_a_revoked_token_that_has_since_expired);
 fn restore_refuses_a_revoked_token_that_has_since_expired() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -259,7 +259,7 @@ fn restore_refuses_a_revoked_token_that_has_since_expired() {
     assert_eq!(status(&env, "t"), "revoked");
 }
 
-#[test]
+both!(delete_refuses_an_active_token);
 fn delete_refuses_an_active_token() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -270,7 +270,7 @@ fn delete_refuses_an_active_token() {
     assert_eq!(status(&env, "t"), "active");
 }
 
-#[test]
+both!(delete_of_a_mix_deletes_nothing_when_one_is_active);
 fn delete_of_a_mix_deletes_nothing_when_one_is_active() {
     let env = TestEnv::new();
     env.generate("gone", &[]);
@@ -279,10 +279,10 @@ fn delete_of_a_mix_deletes_nothing_when_one_is_active() {
     env.cmd(["delete", "gone", "live", "--yes"])
         .assert()
         .code(1);
-    assert_eq!(env.sqlite("SELECT id FROM tokens").len(), 2);
+    assert_eq!(env.sql("SELECT id FROM tokens").len(), 2);
 }
 
-#[test]
+both!(delete_without_a_terminal_needs_yes);
 fn delete_without_a_terminal_needs_yes() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -294,7 +294,7 @@ fn delete_without_a_terminal_needs_yes() {
     assert_eq!(status(&env, "t"), "revoked");
 }
 
-#[test]
+both!(delete_a_revoked_token);
 fn delete_a_revoked_token() {
     let env = TestEnv::new();
     env.generate("t", &["--scope", "a:b"]);
@@ -304,17 +304,17 @@ fn delete_a_revoked_token() {
         .success()
         .stderr(predicate::str::contains("deleted 't'"));
     env.cmd(["show", "t"]).assert().code(1);
-    assert!(env.sqlite("SELECT * FROM token_scopes").is_empty());
+    assert!(env.sql("SELECT * FROM token_scopes").is_empty());
 }
 
-#[test]
+both!(delete_an_expired_token_with_short_yes);
 fn delete_an_expired_token_with_short_yes() {
     let env = with_expired_token();
     env.cmd(["delete", "old", "-y"]).assert().success();
-    assert!(env.sqlite("SELECT id FROM tokens").is_empty());
+    assert!(env.sql("SELECT id FROM tokens").is_empty());
 }
 
-#[test]
+both!(a_deleted_name_can_be_reused);
 fn a_deleted_name_can_be_reused() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -324,7 +324,7 @@ fn a_deleted_name_can_be_reused() {
     assert_eq!(status(&env, "t"), "active");
 }
 
-#[test]
+both!(a_revoked_name_is_still_taken);
 fn a_revoked_name_is_still_taken() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -336,7 +336,7 @@ fn a_revoked_name_is_still_taken() {
         .stderr(predicate::str::contains("already exists"));
 }
 
-#[test]
+both!(a_name_that_is_another_tokens_id_prefix_does_not_capture_it);
 fn a_name_that_is_another_tokens_id_prefix_does_not_capture_it() {
     let env = TestEnv::new();
     env.generate("victim", &[]);

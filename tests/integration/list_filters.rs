@@ -29,7 +29,7 @@ fn footer(env: &TestEnv, args: &[&str]) -> String {
         .to_owned()
 }
 
-#[test]
+both!(sort_by_each_key);
 fn sort_by_each_key() {
     let env = fixture();
     assert_eq!(
@@ -57,7 +57,7 @@ fn sort_by_each_key() {
     assert_eq!(by_uses[3], "expired-one");
 }
 
-#[test]
+both!(sort_by_name_ignores_case);
 fn sort_by_name_ignores_case() {
     let mut env = TestEnv::new();
     env.at(NOW);
@@ -67,13 +67,13 @@ fn sort_by_name_ignores_case() {
     assert_eq!(names(&env, &["--sort", "name"]), ["Alpha", "beta", "gamma"]);
 }
 
-#[test]
+both!(sort_rejects_an_unknown_key);
 fn sort_rejects_an_unknown_key() {
     let env = fixture();
     env.cmd(["list", "--sort", "size"]).assert().code(2);
 }
 
-#[test]
+both!(status_filters);
 fn status_filters() {
     let env = fixture();
     let mut active = names(&env, &["--status", "active", "--sort", "name"]);
@@ -93,7 +93,7 @@ fn status_filters() {
     env.cmd(["list", "--status", "gone"]).assert().code(2);
 }
 
-#[test]
+both!(expiring_within_takes_active_tokens_only);
 fn expiring_within_takes_active_tokens_only() {
     let env = fixture();
     // deploy-hook expires in 1d 22h; the expired and the revoked ones are not "expiring".
@@ -113,7 +113,7 @@ fn expiring_within_takes_active_tokens_only() {
     );
 }
 
-#[test]
+both!(unused_since_counts_never_used_from_creation);
 fn unused_since_counts_never_used_from_creation() {
     let mut env = TestEnv::new();
     env.at("2026-10-01T00:00:00Z");
@@ -141,7 +141,7 @@ fn unused_since_counts_never_used_from_creation() {
     );
 }
 
-#[test]
+both!(filters_combine);
 fn filters_combine() {
     let env = fixture();
     assert_eq!(
@@ -154,7 +154,7 @@ fn filters_combine() {
     );
 }
 
-#[test]
+both!(bad_durations_are_usage_errors);
 fn bad_durations_are_usage_errors() {
     let env = fixture();
     for flag in ["--expiring-within", "--unused-since"] {
@@ -170,7 +170,7 @@ fn bad_durations_are_usage_errors() {
     }
 }
 
-#[test]
+both!(empty_database_says_how_to_start);
 fn empty_database_says_how_to_start() {
     let mut env = TestEnv::new();
     env.at(NOW);

@@ -26,7 +26,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
+both!(log_records_who_did_what);
 fn log_records_who_did_what() {
     let env = fixture();
     let doc = env.json(["log", "--json"]);
@@ -34,7 +34,9 @@ fn log_records_who_did_what() {
     assert_eq!(events.len(), 8);
     // The OS user, not $USER (which the test env sets to "tester"): anyone can set that.
     assert!(
-        events.iter().all(|e| e["actor"] == os_user().as_str()),
+        events
+            .iter()
+            .all(|e| e["actor"] == env.actor(&os_user()).as_str()),
         "{doc:#}"
     );
     assert_eq!(events[0]["at"], "2026-06-01T10:00:00Z");
@@ -46,7 +48,7 @@ fn log_records_who_did_what() {
     assert_eq!(failed[1]["count"], 1);
 }
 
-#[test]
+both!(log_actor_ignores_a_spoofed_user_variable);
 fn log_actor_ignores_a_spoofed_user_variable() {
     let mut env = TestEnv::new();
     env.at(NOW).var("USER", "mallory").var("LOGNAME", "mallory");
@@ -54,11 +56,14 @@ fn log_actor_ignores_a_spoofed_user_variable() {
     let out = env.cmd(["log"]).assert().success().get_output().clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("generated"), "{text}");
-    assert!(text.contains(&format!("by {}", os_user())), "{text}");
+    assert!(
+        text.contains(&format!("by {}", env.actor(&os_user()))),
+        "{text}"
+    );
     assert!(!text.contains("mallory"), "{text}");
 }
 
-#[test]
+both!(log_ref_of_a_live_token);
 fn log_ref_of_a_live_token() {
     let env = fixture();
     let doc = env.json(["log", "old-laptop", "--json"]);
@@ -72,7 +77,7 @@ fn log_ref_of_a_live_token() {
     assert!(github["failed_attempts"].as_array().unwrap().is_empty());
 }
 
-#[test]
+both!(log_ref_of_a_deleted_token_by_name_and_by_id);
 fn log_ref_of_a_deleted_token_by_name_and_by_id() {
     let env = fixture();
     env.cmd(["show", "tmp"]).assert().code(1);
@@ -101,7 +106,7 @@ fn log_ref_of_a_deleted_token_by_name_and_by_id() {
     );
 }
 
-#[test]
+both!(log_ref_that_never_existed_fails);
 fn log_ref_that_never_existed_fails() {
     let env = fixture();
     let out = env
@@ -117,7 +122,7 @@ fn log_ref_that_never_existed_fails() {
     );
 }
 
-#[test]
+both!(log_since_limits_events_and_failure_days);
 fn log_since_limits_events_and_failure_days() {
     let env = fixture();
     // 2d: from 2026-11-20T12:00Z: the tmp lifecycle and both failure days.
@@ -145,7 +150,7 @@ fn log_since_limits_events_and_failure_days() {
     assert_eq!(doc["failed_attempts"].as_array().unwrap().len(), 2);
 }
 
-#[test]
+both!(log_since_with_nothing_in_range_says_so);
 fn log_since_with_nothing_in_range_says_so() {
     let env = fixture();
     let out = env
@@ -158,7 +163,7 @@ fn log_since_with_nothing_in_range_says_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no events"));
 }
 
-#[test]
+both!(log_since_rejects_a_bad_duration);
 fn log_since_rejects_a_bad_duration() {
     let env = fixture();
     env.cmd(["log", "--since", "yesterday"]).assert().code(2);

@@ -1,7 +1,9 @@
 //! One test binary (one link, fast): the real `tokenctl` against real SQLite files in
 //! temp dirs. `util` builds the throwaway environment; each file covers one command or concern.
 
+mod cluster;
 mod pty;
+#[macro_use]
 mod util;
 
 // Commands and contracts.
@@ -20,6 +22,9 @@ mod ux;
 mod verify;
 mod views;
 
+// The PostgreSQL engine without a server, and `copy` between any two databases.
+mod postgres_engine;
+
 // Data safety (SPEC.md "Data safety") under load, crashes and hostile input.
 mod concurrency;
 mod crash;
@@ -27,6 +32,7 @@ mod exposure;
 mod foreign;
 mod hostile;
 mod locking;
+mod postgres;
 mod redaction;
 mod safety;
 mod shared;

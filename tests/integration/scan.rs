@@ -78,7 +78,7 @@ fn look_alike(token: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-#[test]
+both!(folders_honour_gitignore_skip_binary_files_and_see_glued_tokens);
 fn folders_honour_gitignore_skip_binary_files_and_see_glued_tokens() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -136,7 +136,7 @@ fn folders_honour_gitignore_skip_binary_files_and_see_glued_tokens() {
     no_secret(&out, &[&live, &old]);
 }
 
-#[test]
+both!(stdin_with_a_dash_or_piped);
 fn stdin_with_a_dash_or_piped() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -166,9 +166,9 @@ fn stdin_with_a_dash_or_piped() {
     assert_eq!(out.status.code(), Some(20));
 }
 
+both!(git_history_on_every_ref_with_deleted_and_renamed_files);
 /// The history of a repository: a token added then removed, one in a file renamed later,
 /// one on another branch only, one in a binary file (skipped) and one only in ignored output.
-#[test]
 fn git_history_on_every_ref_with_deleted_and_renamed_files() {
     let env = TestEnv::new();
     let removed = env.generate("removed", &[]);
@@ -345,7 +345,7 @@ fn exit_codes_0_20_1_and_2() {
     env.cmd(["scan", "--git", "-"]).assert().code(2);
 }
 
-#[test]
+both!(json_document);
 fn json_document() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -382,7 +382,7 @@ fn json_document() {
     );
 }
 
-#[test]
+both!(sarif_has_the_shape_code_scanning_reads);
 fn sarif_has_the_shape_code_scanning_reads() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -433,7 +433,7 @@ fn sarif_has_the_shape_code_scanning_reads() {
     );
 }
 
-#[test]
+both!(revoke_records_where_and_dry_run_changes_nothing);
 fn revoke_records_where_and_dry_run_changes_nothing() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -569,7 +569,7 @@ fn pre_commit_blocks_a_commit_that_adds_a_live_token() {
     assert_eq!(git(&project, &["rev-list", "--count", "HEAD"]), "1");
 }
 
-#[test]
+both!(at_a_terminal_findings_sit_under_their_file_in_colour);
 fn at_a_terminal_findings_sit_under_their_file_in_colour() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);
@@ -589,8 +589,8 @@ fn at_a_terminal_findings_sit_under_their_file_in_colour() {
     assert!(!raw.contains(&live[live.len() - 38..]));
 }
 
+both!(a_closed_pipe_keeps_exit_20);
 /// `scan | head -1`: the reader leaving early must not turn a leak into a clean exit.
-#[test]
 fn a_closed_pipe_keeps_exit_20() {
     let env = TestEnv::new();
     let live = env.generate("ci", &[]);

@@ -4,6 +4,7 @@
 // Every test module uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -24,6 +25,57 @@ pub fn skip(why: &str) {
     if std::env::var_os("TOKENCTL_TEST_NO_SKIP").is_some_and(|v| v == "1") {
         panic!("skipped with TOKENCTL_TEST_NO_SKIP=1: {why}");
     }
+}
+
+/// The engine behind `TestEnv::new()`. Plain `#[test]`s run on SQLite; `both!` runs a
+/// test's body once per backend, each in its own test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+thread_local! {
+    // Each test runs on a thread of its own, so this is per test.
+    static BACKEND: Cell<Backend> = const { Cell::new(Backend::Sqlite) };
+}
+
+impl Backend {
+    /// The backend of the test running on this thread.
+    pub fn current() -> Backend {
+        BACKEND.get()
+    }
+
+    /// Runs `body` with `TestEnv::new()` opening this backend; without PostgreSQL's server
+    /// binaries the PostgreSQL run is skipped (a failure under TOKENCTL_TEST_NO_SKIP=1).
+    pub fn run(self, body: impl FnOnce()) {
+        if self == Backend::Postgres
+            && let Err(why) = crate::cluster::shared()
+        {
+            return skip(&why);
+        }
+        BACKEND.set(self);
+        body();
+    }
+}
+
+/// One test, two runs: `both!(name);` above a plain `fn name()` makes `name::sqlite` and
+/// `name::postgres`, as ripgrep's `rgtest!` runs each test under both regex engines.
+/// Inside, `TestEnv::new()` is the run's backend. (A `fn` left without it is dead code.)
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                $crate::util::Backend::Sqlite.run(super::$name)
+            }
+
+            #[test]
+            fn postgres() {
+                $crate::util::Backend::Postgres.run(super::$name)
+            }
+        }
+    };
 }
 
 /// libfaketime's preload library, where Debian's `faketime` package puts it.
@@ -68,21 +120,88 @@ pub struct TestEnv {
     dir: TempDir,
     /// Value of `TOKENCTL_DB`; `None` leaves it unset so the XDG default path is exercised.
     db: Option<PathBuf>,
+    /// On PostgreSQL: the database this env owns on the shared cluster (dropped with it)
+    /// and the `TOKENCTL_DB` URL that replaces `db`.
+    pg: Option<String>,
+    target: Option<String>,
     /// Value of `TOKENCTL_NOW` (RFC 3339) for commands built after `at()`.
     now: Option<String>,
     extra: Vec<(String, String)>,
 }
 
 impl TestEnv {
+    /// A new world on the running test's backend (`Backend::current`): a SQLite path that
+    /// does not exist yet, or a new empty PostgreSQL database reached over the socket.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("create tempdir");
         std::fs::create_dir(dir.path().join("home")).expect("create HOME");
         let db = Some(dir.path().join("tokens.db"));
-        TestEnv {
+        let mut env = TestEnv {
             dir,
             db,
+            pg: None,
+            target: None,
             now: None,
             extra: Vec::new(),
+        };
+        if Backend::current() == Backend::Postgres {
+            let cluster = crate::cluster::shared().expect("Backend::run checked the cluster");
+            let name = cluster.create_db();
+            env.target = Some(cluster.socket_url(&name));
+            env.pg = Some(name);
+        }
+        env
+    }
+
+    /// A SQLite world whose `TOKENCTL_DB` is `target` instead (e.g. a private cluster's URL).
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.target {
+            Some(_) => Backend::Postgres,
+            None => Backend::Sqlite,
+        }
+    }
+
+    /// What `TOKENCTL_DB` says: the SQLite path or the PostgreSQL URL.
+    pub fn target(&self) -> String {
+        match (&self.target, &self.db) {
+            (Some(url), _) => url.clone(),
+            (None, Some(path)) => path.display().to_string(),
+            (None, None) => panic!("TOKENCTL_DB is unset in this TestEnv"),
+        }
+    }
+
+    /// Who the event log names for OS user `user`: `user` in a SQLite file, `user@host` in
+    /// PostgreSQL, which many hosts share.
+    pub fn actor(&self, user: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => user.to_owned(),
+            Backend::Postgres => {
+                format!("{user}@{}", gethostname::gethostname().to_string_lossy())
+            }
+        }
+    }
+
+    /// The PostgreSQL database name of this env on the shared cluster.
+    pub fn pg_db(&self) -> Option<&str> {
+        self.pg.as_deref()
+    }
+
+    /// Whether the database exists: the SQLite file, or tokenctl's tables in PostgreSQL.
+    pub fn exists(&self) -> bool {
+        match self.backend() {
+            Backend::Sqlite => self.db().exists(),
+            Backend::Postgres => {
+                let n = self.sql(
+                    "SELECT count(*) FROM pg_tables \
+                     WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+                );
+                n[0][0] != "0"
+            }
         }
     }
 
@@ -95,9 +214,14 @@ impl TestEnv {
         self.root().join("home")
     }
 
-    /// The database the binary is pointed at (`<tmp>/tokens.db` unless overridden).
-    /// Panics after `without_db_env()`: then the binary picks its own path under XDG_DATA_HOME.
+    /// The SQLite file the binary is pointed at (`<tmp>/tokens.db` unless overridden).
+    /// Panics after `without_db_env()`: then the binary picks its own path under XDG_DATA_HOME;
+    /// and on PostgreSQL, where `target()` is the one for both.
     pub fn db(&self) -> &Path {
+        assert!(
+            self.target.is_none(),
+            "env.db() is the SQLite file; on PostgreSQL use env.target()"
+        );
         self.db
             .as_deref()
             .expect("TOKENCTL_DB is unset in this TestEnv")
@@ -106,12 +230,14 @@ impl TestEnv {
     /// Point `TOKENCTL_DB` somewhere else, e.g. a path in a missing directory.
     pub fn with_db(mut self, path: impl Into<PathBuf>) -> Self {
         self.db = Some(path.into());
+        self.target = None;
         self
     }
 
     /// Leave `TOKENCTL_DB` unset, to test the default location under `XDG_DATA_HOME`.
     pub fn without_db_env(mut self) -> Self {
         self.db = None;
+        self.target = None;
         self
     }
 
@@ -156,7 +282,9 @@ impl TestEnv {
             .env("LANG", "C.UTF-8")
             .env("TERM", "dumb")
             .env("USER", "tester");
-        if let Some(db) = &self.db {
+        if let Some(target) = &self.target {
+            cmd.env("TOKENCTL_DB", target);
+        } else if let Some(db) = &self.db {
             cmd.env("TOKENCTL_DB", db);
         }
         if let Some(now) = &self.now {
@@ -256,5 +384,47 @@ impl TestEnv {
         rows.expect("run SQL")
             .collect::<Result<_, _>>()
             .expect("read rows")
+    }
+
+    /// All rows of `sql` on either backend, each value as text (NULL as ""): SQLite through
+    /// rusqlite, PostgreSQL through psql as the superuser.
+    pub fn sql(&self, sql: &str) -> Vec<Vec<String>> {
+        match (self.backend(), &self.pg) {
+            (Backend::Postgres, Some(name)) => {
+                let cluster = crate::cluster::shared().expect("this env's cluster runs");
+                let out = cluster
+                    .psql(name, sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                out.lines()
+                    .map(|line| line.split('\u{1f}').map(str::to_owned).collect())
+                    .collect()
+            }
+            (Backend::Postgres, None) => panic!("env.sql() needs a database on the shared cluster"),
+            (Backend::Sqlite, _) => self
+                .sqlite(sql)
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|v| match v {
+                            Value::Null => String::new(),
+                            Value::Integer(i) => i.to_string(),
+                            Value::Real(f) => f.to_string(),
+                            Value::Text(t) => t,
+                            Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg
+            && let Ok(cluster) = crate::cluster::shared()
+        {
+            cluster.drop_db(name);
+        }
     }
 }

@@ -48,7 +48,7 @@ fn the_first_generate_says_where_it_created_the_database() {
     assert!(!stderr_of(&second).contains("created database"));
 }
 
-#[test]
+both!(create_new_and_rm_are_aliases);
 fn create_new_and_rm_are_aliases() {
     let env = TestEnv::new();
     env.cmd(["create", "--name", "a"]).assert().success();
@@ -61,7 +61,7 @@ fn create_new_and_rm_are_aliases() {
         .stdout(predicate::str::contains("create, new").and(predicate::str::contains("rm")));
 }
 
-#[test]
+both!(an_empty_tokenctl_db_is_named);
 fn an_empty_tokenctl_db_is_named() {
     let env = TestEnv::new();
     env.cmd(["list"])
@@ -71,7 +71,7 @@ fn an_empty_tokenctl_db_is_named() {
         .stderr(predicate::str::contains("TOKENCTL_DB is set but empty"));
 }
 
-#[test]
+both!(an_unset_or_empty_token_variable_is_a_usage_error_naming_it);
 fn an_unset_or_empty_token_variable_is_a_usage_error_naming_it() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -87,7 +87,7 @@ fn an_unset_or_empty_token_variable_is_a_usage_error_naming_it() {
     assert_eq!(env.show("t")["failed_count"], 0);
 }
 
-#[test]
+both!(verify_json_names_the_missing_scopes);
 fn verify_json_names_the_missing_scopes() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:b"]);
@@ -109,7 +109,7 @@ fn verify_json_names_the_missing_scopes() {
     assert_eq!(doc["missing_scopes"], serde_json::json!([]));
 }
 
-#[test]
+both!(verbose_success_says_what_was_checked);
 fn verbose_success_says_what_was_checked() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -128,7 +128,7 @@ fn verbose_success_says_what_was_checked() {
         .stderr(predicate::str::contains("no scope asked"));
 }
 
-#[test]
+both!(show_of_a_deleted_token_points_at_its_log);
 fn show_of_a_deleted_token_points_at_its_log() {
     let env = TestEnv::new();
     env.generate("gone", &[]);
@@ -147,7 +147,7 @@ fn show_of_a_deleted_token_points_at_its_log() {
         .stdout(predicate::str::contains("deleted"));
 }
 
-#[test]
+both!(expiring_within_and_status_compose);
 fn expiring_within_and_status_compose() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -171,7 +171,7 @@ fn expiring_within_and_status_compose() {
     assert!(names(&["--expiring-within", "7d", "--status", "active"]).is_empty());
 }
 
-#[test]
+both!(log_of_an_empty_database_says_there_are_no_events_yet);
 fn log_of_an_empty_database_says_there_are_no_events_yet() {
     let env = TestEnv::new();
     env.cmd(["init"]).assert().success();
@@ -186,7 +186,7 @@ fn log_of_an_empty_database_says_there_are_no_events_yet() {
         .stderr(predicate::str::contains("no events in this range"));
 }
 
-#[test]
+both!(names_with_control_characters_or_spaces_around_them_are_refused);
 fn names_with_control_characters_or_spaces_around_them_are_refused() {
     let env = TestEnv::new();
     env.cmd(["generate", "--name", " padded "])
@@ -199,10 +199,10 @@ fn names_with_control_characters_or_spaces_around_them_are_refused() {
             .code(2)
             .stderr(predicate::str::contains("control character"));
     }
-    assert!(!env.db().exists(), "nothing was created");
+    assert!(!env.exists(), "nothing was created");
 }
 
-#[test]
+both!(a_name_typed_at_the_prompt_is_trimmed);
 fn a_name_typed_at_the_prompt_is_trimmed() {
     let env = TestEnv::new();
     let mut pty = env.pty(["generate", "--no-expiry"]);
@@ -215,7 +215,7 @@ fn a_name_typed_at_the_prompt_is_trimmed() {
     assert_eq!(env.show("spaced")["name"], "spaced");
 }
 
-#[test]
+both!(scopes_are_lowercase_with_a_hint);
 fn scopes_are_lowercase_with_a_hint() {
     let env = TestEnv::new();
     env.cmd(["generate", "--name", "t", "--scope", "Deploy:Run"])
@@ -231,7 +231,7 @@ fn scopes_are_lowercase_with_a_hint() {
         .stdout(predicate::str::contains("lowercase resource:action"));
 }
 
-#[test]
+both!(comma_separated_scopes_are_several);
 fn comma_separated_scopes_are_several() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:b,c:d", "-s", "e:f"]);
@@ -257,7 +257,7 @@ fn sh(env: &TestEnv, script: &str) -> std::process::Output {
     cmd.arg("-c").arg(script).output().expect("run sh")
 }
 
-#[test]
+both!(list_fits_every_width_from_40_columns_and_never_splits_a_word);
 fn list_fits_every_width_from_40_columns_and_never_splits_a_word() {
     let env = crate::views::fixture();
     env.generate(
@@ -331,7 +331,7 @@ fn many_tokens(n: usize) -> TestEnv {
     env
 }
 
-#[test]
+both!(a_table_taller_than_the_terminal_goes_through_the_pager);
 fn a_table_taller_than_the_terminal_goes_through_the_pager() {
     let env = many_tokens(12);
     let paged = env.root().join("paged.txt");
@@ -376,7 +376,7 @@ fn a_table_taller_than_the_terminal_goes_through_the_pager() {
     assert!(!paged.exists(), "piped");
 }
 
-#[test]
+both!(limit_no_headers_and_quiet);
 fn limit_no_headers_and_quiet() {
     let env = many_tokens(5);
     let out = env
@@ -422,7 +422,7 @@ fn limit_no_headers_and_quiet() {
     env.cmd(["list", "-q", "--json"]).assert().code(2);
 }
 
-#[test]
+both!(quiet_list_feeds_xargs_delete);
 fn quiet_list_feeds_xargs_delete() {
     let env = many_tokens(3);
     env.cmd(["revoke", "t00", "t02"]).assert().success();
@@ -487,7 +487,7 @@ fn completion_env(shell: &str) -> (TestEnv, std::path::PathBuf) {
     (env, file)
 }
 
-#[test]
+both!(bash_completes_token_names_and_ids_from_the_database);
 fn bash_completes_token_names_and_ids_from_the_database() {
     if !on_path("bash") {
         return crate::util::skip("bash is not installed");
@@ -545,7 +545,7 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-#[test]
+both!(fish_completes_token_names_from_the_database);
 fn fish_completes_token_names_from_the_database() {
     if !on_path("fish") {
         return crate::util::skip("fish is not installed");
@@ -598,7 +598,7 @@ fn fish_completes_token_names_from_the_database() {
     assert!(out.lines().any(|l| l.starts_with("1y")), "{out}");
 }
 
-#[test]
+both!(zsh_completes_token_names_from_the_database);
 fn zsh_completes_token_names_from_the_database() {
     if !on_path("zsh") {
         return crate::util::skip("zsh is not installed");
@@ -697,7 +697,7 @@ fn help_puts_the_global_options_apart_and_verify_lists_its_exit_codes() {
     }
 }
 
-#[test]
+both!(with_tokenctl_db_set_usage_lines_do_not_show_db);
 fn with_tokenctl_db_set_usage_lines_do_not_show_db() {
     let env = TestEnv::new();
     env.cmd(["show"])
@@ -770,7 +770,7 @@ fn the_verify_notes_are_filled_not_hard_wrapped() {
     assert!(!shown.contains("named by -\n"), "{shown}");
 }
 
-#[test]
+both!(list_gives_up_the_id_decoration_before_wrapping_names);
 fn list_gives_up_the_id_decoration_before_wrapping_names() {
     let env = crate::views::fixture();
     // At 100 columns each token fits on one line once the ids are bare (and CREATED gone).

@@ -18,14 +18,14 @@ fn forged(token: &str) -> String {
     format!("{body}{}", std::str::from_utf8(&check).unwrap())
 }
 
-#[test]
+both!(valid_token_is_silent_and_exits_0);
 fn valid_token_is_silent_and_exits_0() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
     env.verify(&token, &[]).code(0).stdout("").stderr("");
 }
 
-#[test]
+both!(a_token_about_to_expire_passes_with_a_warning_unless_quiet);
 fn a_token_about_to_expire_passes_with_a_warning_unless_quiet() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -38,7 +38,7 @@ fn a_token_about_to_expire_passes_with_a_warning_unless_quiet() {
     env.verify(&token, &["-q"]).code(0).stderr("");
 }
 
-#[test]
+both!(verbose_explains_a_success);
 fn verbose_explains_a_success() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -51,7 +51,7 @@ fn verbose_explains_a_success() {
         .stderr(predicate::str::contains("valid"));
 }
 
-#[test]
+both!(denial_names_its_reason_unless_quiet);
 fn denial_names_its_reason_unless_quiet() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -64,14 +64,14 @@ fn denial_names_its_reason_unless_quiet() {
     env.verify(&token, &["--quiet"]).code(12).stderr("");
 }
 
-#[test]
+both!(quiet_and_verbose_exclude_each_other);
 fn quiet_and_verbose_exclude_each_other() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
     env.verify(&token, &["-q", "-v"]).code(2);
 }
 
-#[test]
+both!(token_from_an_environment_variable);
 fn token_from_an_environment_variable() {
     let mut env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -85,7 +85,7 @@ fn token_from_an_environment_variable() {
         .code(2);
 }
 
-#[test]
+both!(token_as_an_argument_is_refused_with_an_explanation);
 fn token_as_an_argument_is_refused_with_an_explanation() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -99,7 +99,7 @@ fn token_as_an_argument_is_refused_with_an_explanation() {
     assert_eq!(env.show("t")["usage_count"], 0);
 }
 
-#[test]
+both!(bearer_forms_are_accepted);
 fn bearer_forms_are_accepted() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -113,7 +113,7 @@ fn bearer_forms_are_accepted() {
     }
 }
 
-#[test]
+both!(only_the_first_line_of_stdin_counts);
 fn only_the_first_line_of_stdin_counts() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -127,14 +127,14 @@ fn only_the_first_line_of_stdin_counts() {
         .code(10);
 }
 
-#[test]
+both!(a_token_without_newline_is_read);
 fn a_token_without_newline_is_read() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
     env.cmd(["verify"]).write_stdin(token).assert().code(0);
 }
 
-#[test]
+both!(malformed_tokens_exit_10);
 fn malformed_tokens_exit_10() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -150,7 +150,7 @@ fn malformed_tokens_exit_10() {
     assert_eq!(env.show("t")["failed_count"], 0, "a typo is not an attempt");
 }
 
-#[test]
+both!(oversized_input_is_malformed);
 fn oversized_input_is_malformed() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -160,7 +160,7 @@ fn oversized_input_is_malformed() {
         .code(10);
 }
 
-#[test]
+both!(unknown_id_exits_10);
 fn unknown_id_exits_10() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -172,7 +172,7 @@ fn unknown_id_exits_10() {
     env.verify(&token, &[]).code(0);
 }
 
-#[test]
+both!(wrong_secret_on_a_known_id_is_unknown_and_writes_nothing);
 fn wrong_secret_on_a_known_id_is_unknown_and_writes_nothing() {
     let mut env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -188,7 +188,7 @@ fn wrong_secret_on_a_known_id_is_unknown_and_writes_nothing() {
     assert_eq!(t["usage_count"], 0);
 }
 
-#[test]
+both!(a_use_is_counted_with_its_time_and_source);
 fn a_use_is_counted_with_its_time_and_source() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -204,7 +204,7 @@ fn a_use_is_counted_with_its_time_and_source() {
     assert_eq!(t["sources"][0]["uses"], 2);
 }
 
-#[test]
+both!(the_default_source_is_the_host_name);
 fn the_default_source_is_the_host_name() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -213,7 +213,7 @@ fn the_default_source_is_the_host_name() {
     assert_eq!(env.show("t")["last_used_source"], host.as_str());
 }
 
-#[test]
+both!(no_record_checks_without_counting);
 fn no_record_checks_without_counting() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -221,7 +221,7 @@ fn no_record_checks_without_counting() {
     assert_eq!(env.show("t")["usage_count"], 0);
 }
 
-#[test]
+both!(a_denied_valid_secret_is_not_a_use);
 fn a_denied_valid_secret_is_not_a_use() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "a:read"]);
@@ -231,7 +231,7 @@ fn a_denied_valid_secret_is_not_a_use() {
     assert_eq!(t["last_used_at"], serde_json::Value::Null);
 }
 
-#[test]
+both!(scopes_must_all_be_covered);
 fn scopes_must_all_be_covered() {
     let env = TestEnv::new();
     let token = env.generate("t", &["-s", "unikernel:create", "-s", "volume:upload"]);
@@ -244,7 +244,7 @@ fn scopes_must_all_be_covered() {
     env.verify(&token, &["--scope", "unikernel:*"]).code(13);
 }
 
-#[test]
+both!(resource_wildcard_covers_its_actions_only);
 fn resource_wildcard_covers_its_actions_only() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "volume:*"]);
@@ -254,7 +254,7 @@ fn resource_wildcard_covers_its_actions_only() {
         .code(13);
 }
 
-#[test]
+both!(star_covers_every_scope);
 fn star_covers_every_scope() {
     let env = TestEnv::new();
     let token = env.generate("t", &["--scope", "*"]);
@@ -262,7 +262,7 @@ fn star_covers_every_scope() {
         .code(0);
 }
 
-#[test]
+both!(a_scopeless_token_passes_only_scopeless_verifies);
 fn a_scopeless_token_passes_only_scopeless_verifies() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -270,14 +270,14 @@ fn a_scopeless_token_passes_only_scopeless_verifies() {
     env.verify(&token, &["--scope", "volume:upload"]).code(13);
 }
 
-#[test]
+both!(bad_scope_argument_is_a_usage_error);
 fn bad_scope_argument_is_a_usage_error() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
     env.verify(&token, &["--scope", "has space"]).code(2);
 }
 
-#[test]
+both!(expired_token_exits_11);
 fn expired_token_exits_11() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -291,7 +291,7 @@ fn expired_token_exits_11() {
     assert_eq!(env.show("t")["failed_count"], 1);
 }
 
-#[test]
+both!(revoked_wins_over_expired_wins_over_missing_scope);
 fn revoked_wins_over_expired_wins_over_missing_scope() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -303,7 +303,7 @@ fn revoked_wins_over_expired_wins_over_missing_scope() {
     env.verify(&token, &["--scope", "a:write"]).code(12);
 }
 
-#[test]
+both!(a_revoked_then_restored_token_is_valid_again);
 fn a_revoked_then_restored_token_is_valid_again() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -313,7 +313,7 @@ fn a_revoked_then_restored_token_is_valid_again() {
     env.verify(&token, &[]).code(0);
 }
 
-#[test]
+both!(a_never_expiring_token_is_valid_in_a_century);
 fn a_never_expiring_token_is_valid_in_a_century() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -322,7 +322,7 @@ fn a_never_expiring_token_is_valid_in_a_century() {
     env.verify(&token, &[]).code(0);
 }
 
-#[test]
+both!(no_output_ever_contains_the_presented_secret);
 fn no_output_ever_contains_the_presented_secret() {
     let mut env = TestEnv::new();
     env.at("2026-01-01T00:00:00Z");
@@ -343,7 +343,7 @@ fn no_output_ever_contains_the_presented_secret() {
     }
 }
 
-#[test]
+both!(an_unset_token_variable_is_named);
 fn an_unset_token_variable_is_named() {
     let env = TestEnv::new();
     env.generate("t", &[]);
@@ -353,7 +353,7 @@ fn an_unset_token_variable_is_named() {
         .stderr(predicate::str::contains("variable DEPLOY_TOKEN is not set"));
 }
 
-#[test]
+both!(a_caller_keeping_stdin_open_gets_its_answer_after_one_line);
 fn a_caller_keeping_stdin_open_gets_its_answer_after_one_line() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -372,7 +372,7 @@ fn a_caller_keeping_stdin_open_gets_its_answer_after_one_line() {
     assert_eq!(code, Ok(Some(0)), "verify waited for the end of stdin");
 }
 
-#[test]
+both!(a_secret_in_a_flag_is_refused_and_never_echoed_or_stored);
 fn a_secret_in_a_flag_is_refused_and_never_echoed_or_stored() {
     let env = TestEnv::new();
     let token = env.generate("t", &[]);
@@ -400,6 +400,6 @@ fn a_secret_in_a_flag_is_refused_and_never_echoed_or_stored() {
             .code(2)
             .stderr(predicate::str::contains(&token[15..]).not());
     }
-    let stored = format!("{:?}", env.sqlite("SELECT * FROM tokens"));
+    let stored = format!("{:?}", env.sql("SELECT * FROM tokens"));
     assert!(!stored.contains(&token[15..]));
 }

@@ -114,7 +114,7 @@ pub fn stable(env: &TestEnv, text: &str) -> String {
     for (i, (_, id)) in ids.iter().enumerate() {
         text = text.replace(id.as_str(), &format!("id{:08}", i + 1));
     }
-    text.replace(&format!("by {}", os_user()), "by USER")
+    text.replace(&format!("by {}", env.actor(&os_user())), "by USER")
 }
 
 /// Stdout and stderr of a successful run, ids made stable.
@@ -145,7 +145,7 @@ pub fn pty_raw(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> (String, 
     }
 }
 
-#[test]
+both!(list_piped_is_plain_aligned_text);
 fn list_piped_is_plain_aligned_text() {
     let env = fixture();
     let (stdout, stderr) = run(&env, &["list"]);
@@ -155,7 +155,7 @@ fn list_piped_is_plain_aligned_text() {
     assert_data_eq!(stderr, file!["../snapshots/list_plain.stderr.txt"]);
 }
 
-#[test]
+both!(list_footer_names_the_filter);
 fn list_footer_names_the_filter() {
     let env = fixture();
     let (stdout, stderr) = run(&env, &["list", "--status", "active", "--sort", "name"]);
@@ -163,7 +163,7 @@ fn list_footer_names_the_filter() {
     assert_data_eq!(stderr, file!["../snapshots/list_active.stderr.txt"]);
 }
 
-#[test]
+both!(list_at_an_80_column_terminal_fits);
 fn list_at_an_80_column_terminal_fits() {
     let env = fixture();
     let (text, code) = pty_raw(&env, &["list"], &[("COLUMNS", "80"), ("NO_COLOR", "1")]);
@@ -178,7 +178,7 @@ fn list_at_an_80_column_terminal_fits() {
     assert_data_eq!(text, file!["../snapshots/list_tty_80.txt"]);
 }
 
-#[test]
+both!(list_at_a_200_column_terminal_keeps_one_line_per_token);
 fn list_at_a_200_column_terminal_keeps_one_line_per_token() {
     let env = fixture();
     let (text, code) = pty_raw(&env, &["list"], &[("COLUMNS", "200"), ("NO_COLOR", "1")]);
@@ -187,21 +187,21 @@ fn list_at_a_200_column_terminal_keeps_one_line_per_token() {
     assert_data_eq!(text, file!["../snapshots/list_tty_200.txt"]);
 }
 
-#[test]
+both!(show_active_token);
 fn show_active_token() {
     let env = fixture();
     let (stdout, _) = run(&env, &["show", "github-ci"]);
     assert_data_eq!(stdout, file!["../snapshots/show_github_ci.txt"]);
 }
 
-#[test]
+both!(show_revoked_token_under_attack);
 fn show_revoked_token_under_attack() {
     let env = fixture();
     let (stdout, _) = run(&env, &["show", "old-laptop"]);
     assert_data_eq!(stdout, file!["../snapshots/show_old_laptop.txt"]);
 }
 
-#[test]
+both!(show_token_expiring_soon_and_never_used);
 fn show_token_expiring_soon_and_never_used() {
     let env = fixture();
     let (stdout, _) = run(&env, &["show", "deploy-hook"]);
@@ -210,7 +210,7 @@ fn show_token_expiring_soon_and_never_used() {
     assert_data_eq!(stdout, file!["../snapshots/show_expired_one.txt"]);
 }
 
-#[test]
+both!(show_json_carries_what_the_view_shows);
 fn show_json_carries_what_the_view_shows() {
     let env = fixture();
     let doc = env.json(["show", "github-ci", "--json"]);
@@ -236,7 +236,7 @@ fn show_json_carries_what_the_view_shows() {
         ]
     );
     assert_eq!(doc["events"][0]["action"], "generated");
-    assert_eq!(doc["events"][0]["actor"], os_user().as_str());
+    assert_eq!(doc["events"][0]["actor"], env.actor(&os_user()).as_str());
     let laptop = env.json(["show", "old-laptop", "--json"]);
     assert_eq!(laptop["failed_count"], 4);
     let failures: u64 = laptop["daily_usage"]
@@ -248,21 +248,21 @@ fn show_json_carries_what_the_view_shows() {
     assert_eq!(failures, 4);
 }
 
-#[test]
+both!(log_of_everything);
 fn log_of_everything() {
     let env = fixture();
     let (stdout, _) = run(&env, &["log"]);
     assert_data_eq!(stdout, file!["../snapshots/log_all.txt"]);
 }
 
-#[test]
+both!(log_of_a_deleted_token);
 fn log_of_a_deleted_token() {
     let env = fixture();
     let (stdout, _) = run(&env, &["log", "tmp"]);
     assert_data_eq!(stdout, file!["../snapshots/log_deleted.txt"]);
 }
 
-#[test]
+both!(colours_at_a_terminal_by_default);
 fn colours_at_a_terminal_by_default() {
     let env = fixture();
     for args in [&["list"][..], &["show", "github-ci"][..], &["log"][..]] {
@@ -275,7 +275,7 @@ fn colours_at_a_terminal_by_default() {
     }
 }
 
-#[test]
+both!(no_color_turns_colours_off_and_color_always_wins);
 fn no_color_turns_colours_off_and_color_always_wins() {
     let env = fixture();
     for args in [&["list"][..], &["show", "github-ci"][..], &["log"][..]] {
@@ -297,7 +297,7 @@ fn no_color_turns_colours_off_and_color_always_wins() {
     }
 }
 
-#[test]
+both!(color_always_in_a_pipe_colours_the_status);
 fn color_always_in_a_pipe_colours_the_status() {
     let env = fixture();
     let out = env
@@ -312,7 +312,7 @@ fn color_always_in_a_pipe_colours_the_status() {
     assert!(console::strip_ansi_codes(&text).contains("revoked"));
 }
 
-#[test]
+both!(failed_column_appears_only_when_a_token_has_failures);
 fn failed_column_appears_only_when_a_token_has_failures() {
     let mut env = TestEnv::new();
     env.at(NOW);
@@ -335,7 +335,7 @@ fn failed_column_appears_only_when_a_token_has_failures() {
     );
 }
 
-#[test]
+both!(revoked_token_presented_again_is_called_out);
 fn revoked_token_presented_again_is_called_out() {
     let env = fixture();
     let (_, stderr) = run(&env, &["list"]);
@@ -359,7 +359,7 @@ fn revoked_token_presented_again_is_called_out() {
     );
 }
 
-#[test]
+both!(expiring_marker_only_within_seven_days);
 fn expiring_marker_only_within_seven_days() {
     let mut env = TestEnv::new();
     env.at(NOW);
@@ -378,7 +378,7 @@ fn expiring_marker_only_within_seven_days() {
     assert!(stderr.contains("! expires within 7 days"), "{stderr}");
 }
 
-#[test]
+both!(verify_warns_on_stderr_when_expiry_is_near);
 fn verify_warns_on_stderr_when_expiry_is_near() {
     let mut env = TestEnv::new();
     env.at(NOW);

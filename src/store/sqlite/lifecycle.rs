@@ -1,0 +1,176 @@
+//! The lifecycle writes: generate's insert, revoke, restore and delete, each one IMMEDIATE
+//! transaction with the rule in its WHERE clause and the row re-read before it commits.
+
+use super::*;
+
+impl Store {
+    /// Inserts a new token, dated by `clock` read under the write lock.
+    pub fn insert(
+        &mut self,
+        token: &NewToken,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Inserted> {
+        self.write(Durability::Full, |tx| {
+            let created_at = clock();
+            if let Some(existing) = find_by(tx, "t.name = ?1", token.name)? {
+                return Ok(Inserted::NameTaken(Box::new(existing)));
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
+                [token.id.as_str()],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Ok(Inserted::IdTaken);
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    token.id.as_str(),
+                    token.name,
+                    token.prefix,
+                    &token.hash.as_bytes()[..],
+                    token.description,
+                    to_unix(created_at),
+                    token.expires_at.map(to_unix),
+                ],
+            )?;
+            let mut scope =
+                tx.prepare("INSERT OR IGNORE INTO token_scopes (token_id, scope) VALUES (?1, ?2)")?;
+            for s in token.scopes {
+                scope.execute(params![token.id.as_str(), s])?;
+            }
+            let detail = match token.expires_at {
+                Some(t) => format!("expires {}", crate::time::rfc3339(t)),
+                None => "never expires".to_owned(),
+            };
+            log_event(
+                tx,
+                created_at,
+                token.id.as_str(),
+                token.name,
+                "generated",
+                actor,
+                Some(&detail),
+            )?;
+            Ok(Inserted::Ok)
+        })
+    }
+
+    /// Revokes each active token. Returns each token as re-read after the change, inside
+    /// the transaction, with whether it changed (false: already revoked); a token that does
+    /// not read back revoked fails the whole action, which then changes nothing.
+    ///
+    /// `clock` is read once the write lock is held: a revoke that waited for the lock is
+    /// dated after every use it waited behind.
+    pub fn revoke(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let mut done = Vec::with_capacity(ids.len());
+            for id in ids {
+                let n = tx.execute(
+                    "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    params![id, to_unix(now)],
+                )?;
+                if n == 1 {
+                    let name = name_of(tx, id)?;
+                    log_event(tx, now, id, &name, "revoked", actor, None)?;
+                }
+                let token = reread(tx, id)?;
+                if token.revoked_at.is_none() {
+                    return Err(refuse::still_active(id));
+                }
+                done.push((token, n == 1));
+            }
+            Ok(done)
+        })
+    }
+
+    /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
+    /// change with whether it changed (false: already active). An expired token, judged
+    /// by `clock` read under the write lock, fails the whole action, which then changes
+    /// nothing: a restore that waited for the lock past the expiry must not revive it.
+    pub fn restore(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let mut done = Vec::with_capacity(ids.len());
+            for id in ids {
+                let n = tx.execute(
+                    &format!(
+                        "UPDATE tokens SET revoked_at = NULL WHERE id = ?1 AND {}",
+                        rules::restorable_sql("?2")
+                    ),
+                    params![id, to_unix(now)],
+                )?;
+                if n == 1 {
+                    let name = name_of(tx, id)?;
+                    log_event(tx, now, id, &name, "restored", actor, None)?;
+                }
+                let token = reread(tx, id)?;
+                // Revoked wins in `status()`, so ask about the expiry itself.
+                if token.expires_at.is_some_and(|t| t <= now) {
+                    return Err(refuse::expired_restore(id));
+                }
+                if token.revoked_at.is_some() {
+                    return Err(refuse::still_revoked(id));
+                }
+                done.push((token, n == 1));
+            }
+            Ok(done)
+        })
+    }
+
+    /// Deletes revoked or expired tokens (expired by `clock`, read under the write lock)
+    /// with their scopes and usage; the event log keeps their history. An active token
+    /// fails the whole action, which then deletes nothing.
+    pub fn delete(
+        &mut self,
+        ids: &[&str],
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<()> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            for id in ids {
+                let Some(name) = tx
+                    .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()?
+                else {
+                    return Err(refuse::gone(id, "nothing deleted"));
+                };
+                let n = tx.execute(
+                    &format!(
+                        "DELETE FROM tokens WHERE id = ?1 AND {}",
+                        rules::deletable_sql("?2")
+                    ),
+                    params![id, to_unix(now)],
+                )?;
+                if n == 0 {
+                    return Err(refuse::active_delete(id));
+                }
+                for table in ["token_scopes", "usage_daily", "usage_sources"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
+                }
+                if find_by(tx, "t.id = ?1", id)?.is_some() {
+                    return Err(refuse::still_there(id));
+                }
+                log_event(tx, now, id, &name, "deleted", actor, None)?;
+            }
+            Ok(())
+        })
+    }
+}

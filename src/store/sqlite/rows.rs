@@ -1,0 +1,96 @@
+//! Rows in and out: the token columns, one token by a condition, the event insert and
+//! the unix-seconds times.
+
+use super::*;
+
+pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
+     (SELECT json_group_array(scope) FROM token_scopes s WHERE s.token_id = t.id), \
+     t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
+     t.last_used_source, t.failed_count, t.last_failed_at";
+
+pub(super) fn find_by(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+) -> rusqlite::Result<Option<TokenRecord>> {
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {condition}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([value])?;
+    match rows.next()? {
+        Some(row) => token_from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
+    conn.query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
+}
+
+/// The token as it reads now, inside the transaction that changed it: what is reported
+/// is what the database holds, not what was meant.
+pub(super) fn reread(conn: &Connection, id: &str) -> Result<TokenRecord> {
+    find_by(conn, "t.id = ?1", id)?.ok_or_else(|| refuse::gone(id, "nothing changed"))
+}
+
+pub(super) fn log_event(
+    conn: &Connection,
+    at: Timestamp,
+    token_id: &str,
+    token_name: &str,
+    action: &str,
+    actor: &str,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        to_unix(at),
+        token_id,
+        token_name,
+        action,
+        actor,
+        detail
+    ])?;
+    Ok(())
+}
+
+pub(super) fn timestamp(secs: i64) -> rusqlite::Result<Timestamp> {
+    from_unix(secs).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            format!("time {secs} out of range").into(),
+        )
+    })
+}
+
+pub(super) fn opt_timestamp(secs: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+    secs.map(timestamp).transpose()
+}
+
+pub(super) fn token_from_row(row: &Row) -> rusqlite::Result<TokenRecord> {
+    let hash: Vec<u8> = row.get(3)?;
+    let scopes_json: String = row.get(5)?;
+    let mut scopes: Vec<String> = serde_json::from_str(&scopes_json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    scopes.sort();
+    Ok(TokenRecord {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        prefix: row.get(2)?,
+        hash: TokenHash::from_slice(&hash),
+        description: row.get(4)?,
+        scopes,
+        created_at: timestamp(row.get(6)?)?,
+        expires_at: opt_timestamp(row.get(7)?)?,
+        revoked_at: opt_timestamp(row.get(8)?)?,
+        usage_count: row.get::<_, i64>(9)?.max(0) as u64,
+        last_used_at: opt_timestamp(row.get(10)?)?,
+        last_used_source: row.get(11)?,
+        failed_count: row.get::<_, i64>(12)?.max(0) as u64,
+        last_failed_at: opt_timestamp(row.get(13)?)?,
+    })
+}
