@@ -36,12 +36,18 @@ pub fn scan_history(repo: &Path) -> Result<History> {
         .arg("-C")
         .arg(repo)
         // The user's configuration must not change what we parse: quoting, prefixes,
-        // signatures, colours, external diff drivers.
+        // signatures, colours, external diff drivers, blank context lines written empty,
+        // hunks joined across context, a root commit shown without its diff.
         .args([
             "-c",
             "core.quotePath=false",
+            "-c",
+            "diff.suppressBlankEmpty=false",
+            "-c",
+            "diff.interHunkContext=0",
             "log",
             "--all",
+            "--root",
             "--patch",
             "--cc",
             "--unified=0",

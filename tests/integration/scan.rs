@@ -749,3 +749,44 @@ fn named_fifos_and_devices_are_read() {
         text(&out.stderr)
     );
 }
+
+/// The repository's own configuration (or the user's) cannot change what `--git` reads: a
+/// root commit hidden by `log.showRoot=false`, blank context lines written empty
+/// (`diff.suppressBlankEmpty`) inside hunks joined by `diff.interHunkContext`.
+#[test]
+fn git_reads_the_same_history_whatever_the_configuration() {
+    let env = TestEnv::new();
+    let root = env.generate("root", &[]);
+    let later = env.generate("later", &[]);
+    let repo = env.root().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    for (key, value) in [
+        ("log.showRoot", "false"),
+        ("diff.suppressBlankEmpty", "true"),
+        ("diff.interHunkContext", "5"),
+    ] {
+        git(&repo, &["config", key, value]);
+    }
+    write(repo.join("a.txt"), format!("{root}\n\nx\n\ny\n"));
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "root"]);
+    let first = git(&repo, &["rev-parse", "HEAD"]);
+    write(repo.join("a.txt"), format!("{root}\n\nx2\n\ny {later}\n"));
+    git(&repo, &["commit", "-qam", "later"]);
+    let second = git(&repo, &["rev-parse", "HEAD"]);
+    let out = env.run(["scan", "--git", "repo"]);
+    let mut lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    lines.sort();
+    let mut want = vec![
+        format!("{}:a.txt:1:1: {} active 'root'", &first[..12], hint(&root)),
+        format!(
+            "{}:a.txt:5:3: {} active 'later'",
+            &second[..12],
+            hint(&later)
+        ),
+    ];
+    want.sort();
+    assert_eq!(lines, want, "{}", text(&out.stderr));
+    no_secret(&out, &[&root, &later]);
+}
