@@ -114,14 +114,16 @@ fn visit(
     buf: &mut Vec<u8>,
     into: &mut Scanned,
 ) {
-    // A path given on the command line may be a symlink to a file; inside folders,
-    // symlinks are not followed (ripgrep's default), so a link cannot loop or escape.
-    let is_file = match file_type {
+    // A path named on the command line is read whatever it is but a folder (as ripgrep
+    // does): a symlink to a file, a FIFO (`scan <(cmd)`), a device (`/dev/stdin`). Inside
+    // folders only regular files are: symlinks are not followed (ripgrep's default), so a
+    // link cannot loop or escape, and a FIFO there would block the walk.
+    let read = match file_type {
         Some(t) if t.is_file() => true,
-        Some(t) if t.is_symlink() && depth == 0 => path.metadata().is_ok_and(|m| m.is_file()),
+        Some(_) if depth == 0 => !path.metadata().is_ok_and(|m| m.is_dir()),
         _ => false,
     };
-    if !is_file {
+    if !read {
         return;
     }
     let origin = Origin::File(shown.to_owned());

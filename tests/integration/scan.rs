@@ -612,3 +612,181 @@ fn a_closed_pipe_keeps_exit_20() {
         assert_eq!(child.wait().unwrap().code(), Some(20), "{file}");
     }
 }
+
+/// A merge that adds a token itself ("evil merge") is scanned; a token a merge only brings
+/// in from a side branch is reported once, at the side's commit that added it.
+#[test]
+fn git_merges_show_what_they_added_once() {
+    let env = TestEnv::new();
+    let evil = env.generate("evil", &[]);
+    let side = env.generate("side", &[]);
+    let repo = env.root().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    write(repo.join("a.txt"), "one\ntwo\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "base"]);
+    git(&repo, &["checkout", "-qb", "side"]);
+    write(repo.join("a.txt"), format!("one\nkey={side}\ntwo\n"));
+    git(&repo, &["commit", "-qam", "side"]);
+    let on_side = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    write(repo.join("b.txt"), "main\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "main"]);
+    git(&repo, &["merge", "-q", "--no-commit", "--no-ff", "side"]);
+    write(repo.join("evil.txt"), format!("x\n{evil}\n"));
+    git(&repo, &["add", "evil.txt"]);
+    git(&repo, &["commit", "-qm", "merge"]);
+    let merge = git(&repo, &["rev-parse", "HEAD"]);
+    // The merge brings the side's token into main's a.txt too: one finding, not two.
+    let out = env.run(["scan", "--git", "repo"]);
+    let mut lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    lines.sort();
+    let mut want = vec![
+        format!(
+            "{}:evil.txt:2:1: {} active 'evil'",
+            &merge[..12],
+            hint(&evil)
+        ),
+        format!(
+            "{}:a.txt:2:5: {} active 'side'",
+            &on_side[..12],
+            hint(&side)
+        ),
+    ];
+    want.sort();
+    assert_eq!(lines, want, "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(20));
+    no_secret(&out, &[&evil, &side]);
+}
+
+/// The repository's own .gitattributes cannot hide a text file from `--git` (`-diff` makes
+/// git print "Binary files differ"), while a file with a NUL is still skipped as binary.
+#[test]
+fn git_ignores_the_repositorys_attributes_but_skips_binary_files() {
+    let env = TestEnv::new();
+    let hidden = env.generate("hidden", &[]);
+    let in_binary = env.generate("binary", &[]);
+    let repo = env.root().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    write(
+        repo.join(".gitattributes"),
+        "*.env -diff\n*.txt diff=plain\n",
+    );
+    write(repo.join("prod.env"), format!("TOKEN={hidden}\n"));
+    let mut binary = b"\0\x01".to_vec();
+    binary.extend_from_slice(format!("\n{in_binary}\n").as_bytes());
+    write(repo.join("blob.txt"), binary);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "env"]);
+    let commit = git(&repo, &["rev-parse", "HEAD"]);
+    let out = env.run(["scan", "--git", "repo"]);
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "{}:prod.env:1:7: {} active 'hidden'\n",
+            &commit[..12],
+            hint(&hidden)
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(20));
+    no_secret(&out, &[&hidden, &in_binary]);
+}
+
+/// A FIFO or device named on the command line is read (`scan <(cmd)`, `scan /dev/stdin`),
+/// with the same binary check; only folders are walked.
+#[test]
+fn named_fifos_and_devices_are_read() {
+    let env = TestEnv::new();
+    let live = env.generate("ci", &[]);
+    let out = env
+        .cmd(["scan", "/dev/stdin"])
+        .write_stdin(format!("log\n{live}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        format!("/dev/stdin:2:1: {} active 'ci'\n", hint(&live))
+    );
+    assert_eq!(out.status.code(), Some(20), "{}", text(&out.stderr));
+    no_secret(&out, &[&live]);
+
+    // Process substitution: bash hands over /dev/fd/N, a pipe.
+    let scan = env.std_cmd(["scan"]);
+    let mut bash = Command::new("bash");
+    bash.arg("-c")
+        .arg(r#"exec "$0" scan <(printf 'x %s\n' "$1")"#)
+        .arg(scan.get_program())
+        .arg(&live)
+        .stdin(Stdio::null());
+    for (key, value) in scan.get_envs() {
+        match value {
+            Some(value) => bash.env(key, value),
+            None => bash.env_remove(key),
+        };
+    }
+    let out = bash.output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("/dev/fd/")
+            && stdout.ends_with(&format!(":1:3: {} active 'ci'\n", hint(&live))),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(20));
+    no_secret(&out, &[&live]);
+
+    // A device full of NULs is binary, skipped and counted.
+    let out = env.run(["scan", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("in 0 files (1 binary file skipped)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The repository's own configuration (or the user's) cannot change what `--git` reads: a
+/// root commit hidden by `log.showRoot=false`, blank context lines written empty
+/// (`diff.suppressBlankEmpty`) inside hunks joined by `diff.interHunkContext`.
+#[test]
+fn git_reads_the_same_history_whatever_the_configuration() {
+    let env = TestEnv::new();
+    let root = env.generate("root", &[]);
+    let later = env.generate("later", &[]);
+    let repo = env.root().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    for (key, value) in [
+        ("log.showRoot", "false"),
+        ("diff.suppressBlankEmpty", "true"),
+        ("diff.interHunkContext", "5"),
+    ] {
+        git(&repo, &["config", key, value]);
+    }
+    write(repo.join("a.txt"), format!("{root}\n\nx\n\ny\n"));
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "root"]);
+    let first = git(&repo, &["rev-parse", "HEAD"]);
+    write(repo.join("a.txt"), format!("{root}\n\nx2\n\ny {later}\n"));
+    git(&repo, &["commit", "-qam", "later"]);
+    let second = git(&repo, &["rev-parse", "HEAD"]);
+    let out = env.run(["scan", "--git", "repo"]);
+    let mut lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    lines.sort();
+    let mut want = vec![
+        format!("{}:a.txt:1:1: {} active 'root'", &first[..12], hint(&root)),
+        format!(
+            "{}:a.txt:5:3: {} active 'later'",
+            &second[..12],
+            hint(&later)
+        ),
+    ];
+    want.sort();
+    assert_eq!(lines, want, "{}", text(&out.stderr));
+    no_secret(&out, &[&root, &later]);
+}
