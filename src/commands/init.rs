@@ -4,20 +4,12 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::cli::InitArgs;
 use crate::ctx::Ctx;
 use crate::exit::Status;
-use crate::render::{self, json};
+use crate::render::{self, json, messages};
 use crate::store::{Access, SharedOutcome, Store};
-
-#[derive(Serialize)]
-struct Initialized<'a> {
-    path: &'a str,
-    created: bool,
-    shared: bool,
-}
 
 pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
     let shared = match (args.shared, ctx.db.path()) {
@@ -35,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
     if ctx.json {
         json::write(
             out,
-            &Initialized {
+            &json::Initialized {
                 path: &path,
                 created: !existed,
                 shared: args.shared,
@@ -44,16 +36,10 @@ pub fn run(ctx: &Ctx, args: &InitArgs, out: &mut dyn Write) -> Result<Status> {
         return Ok(Status::Success);
     }
     let message = match shared {
-        Some((SharedOutcome::Converted, group)) => {
-            format!("database {path} is now shared with group {group} (file 0660, folder 3770)")
-        }
-        Some((SharedOutcome::Created, group)) => {
-            format!("created shared database {path} (group {group})")
-        }
-        Some((SharedOutcome::Ready, _)) | None if existed => {
-            format!("database {path} already exists and is ready")
-        }
-        _ => format!("created database {path}"),
+        Some((SharedOutcome::Converted, group)) => messages::shared_converted(&path, &group),
+        Some((SharedOutcome::Created, group)) => messages::shared_created(&path, &group),
+        Some((SharedOutcome::Ready, _)) | None if existed => messages::already_ready(&path),
+        _ => messages::created_database(&path),
     };
     render::note(&message);
     Ok(Status::Success)

@@ -100,3 +100,11 @@ impl<'w> ArrayWriter<'w> {
         Ok(())
     }
 }
+
+/// `init --json`: where the database is, and what this run did.
+#[derive(Serialize)]
+pub struct Initialized<'a> {
+    pub path: &'a str,
+    pub created: bool,
+    pub shared: bool,
+}

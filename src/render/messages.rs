@@ -19,6 +19,20 @@ pub fn created_database(db: &dyn std::fmt::Display) -> String {
     format!("created database {db}")
 }
 
+/// init: each outcome says what is true now, never "ready" for a database the group
+/// could not open.
+pub fn shared_converted(path: &str, group: &str) -> String {
+    format!("database {path} is now shared with group {group} (file 0660, folder 3770)")
+}
+
+pub fn shared_created(path: &str, group: &str) -> String {
+    format!("created shared database {path} (group {group})")
+}
+
+pub fn already_ready(path: &str) -> String {
+    format!("database {path} already exists and is ready")
+}
+
 /// generate's summary, under the secret.
 pub fn generated(name: &str, id: &str, expires_at: Option<Timestamp>, now: Timestamp) -> String {
     let expiry = match expires_at {
