@@ -355,6 +355,14 @@ fn connect_error(url: &PgUrl, place: &str, database: &str, err: &sqlx::Error) ->
         };
     }
     let reason = url.scrub(&one_line(err));
+    if matches!(err, sqlx::Error::Tls(_)) {
+        return fail(
+            Kind::Unreachable,
+            format!(
+                "no TLS connection to PostgreSQL at {place} ({reason}): check sslmode and sslrootcert (PGSSLMODE, PGSSLROOTCERT) against the server's certificate"
+            ),
+        );
+    }
     fail(
         Kind::Unreachable,
         format!(
