@@ -54,11 +54,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         None if ctx.interactive() => {
             // Catch a taken name while the person is still at the prompt; the insert
             // checks again, in its transaction.
-            let existing = ctx
-                .db
-                .exists()
-                .then(|| Store::open(&ctx.db, Access::ReadOnly))
-                .transpose()?;
+            let existing = existing(ctx)?;
             // What is typed at the prompt is trimmed: spaces around a name are never meant.
             let typed = prompt::name(|name| {
                 let name = name.trim();
@@ -175,8 +171,7 @@ fn print_secret(
 /// The scopes asked for at a terminal, the ones already in use offered first.
 fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
     let mut known = Vec::new();
-    if ctx.db.exists() {
-        let store = Store::open(&ctx.db, Access::ReadOnly)?;
+    if let Some(store) = existing(ctx)? {
         store.list(&ListQuery::default(), ctx.now, |token| {
             known.extend(token.scopes);
             Ok(())
@@ -272,4 +267,17 @@ fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Expiry> {
         return Ok(prompt::validity(ctx.now)?.map_or(Expiry::Never, Expiry::After));
     }
     Ok(Expiry::After(format!("{DEFAULT_VALIDITY_DAYS}d")))
+}
+
+/// The database as it is before this generate creates anything: none when there is no
+/// file yet, or no tokenctl schema yet in a PostgreSQL database.
+fn existing(ctx: &Ctx) -> Result<Option<Store>> {
+    if !ctx.db.exists() {
+        return Ok(None);
+    }
+    match Store::open(&ctx.db, Access::ReadOnly) {
+        Ok(store) => Ok(Some(store)),
+        Err(err) if crate::error::kind_of(&err) == Some(crate::error::Kind::Missing) => Ok(None),
+        Err(err) => Err(err),
+    }
 }

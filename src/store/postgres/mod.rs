@@ -36,6 +36,11 @@ const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(1953066595, hashtext(curren
 /// libpq waits for ever by default; a deploy hook must not. PGCONNECT_TIMEOUT overrides.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A server that stops answering mid-operation (a partition, a hung host) fails the
+/// operation after this long instead of hanging the caller; a lock wait behind another
+/// host's lifecycle change is far shorter.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct Store {
     rt: tokio::runtime::Runtime,
     conn: RefCell<PgConnection>,
@@ -138,7 +143,13 @@ impl Store {
         f: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T> {
         let mut conn = self.conn.borrow_mut();
-        self.rt.block_on(f(&mut conn)).map_err(|e| self.explain(&e))
+        let done = self
+            .rt
+            .block_on(async { tokio::time::timeout(OPERATION_TIMEOUT, f(&mut conn)).await });
+        match done {
+            Ok(result) => result.map_err(|e| self.explain(&e)),
+            Err(_) => Err(stopped_answering(&self.place)),
+        }
     }
 
     /// A statement without parameters, by the simple protocol: one round trip.
@@ -160,7 +171,7 @@ impl Store {
         let host = self.host.clone();
         let conn = self.conn.get_mut();
         let explain = |e: &sqlx::Error| explain(&url, &place, e);
-        self.rt.block_on(async {
+        let work = async {
             let mut tx = conn.begin().await.map_err(|e| explain(&e))?;
             sqlx::raw_sql(LOCK_SQL)
                 .execute(&mut *tx)
@@ -174,7 +185,11 @@ impl Store {
                 })?;
             tx.commit().await.map_err(|e| explain(&e))?;
             Ok(value)
-        })
+        };
+        let done = self
+            .rt
+            .block_on(async { tokio::time::timeout(OPERATION_TIMEOUT, work).await });
+        done.unwrap_or_else(|_| Err(stopped_answering(&place)))
     }
 
     fn explain(&self, err: &sqlx::Error) -> anyhow::Error {
@@ -355,6 +370,14 @@ fn connect_error(url: &PgUrl, place: &str, database: &str, err: &sqlx::Error) ->
         };
     }
     let reason = url.scrub(&one_line(err));
+    if matches!(err, sqlx::Error::Tls(_)) {
+        return fail(
+            Kind::Unreachable,
+            format!(
+                "no TLS connection to PostgreSQL at {place} ({reason}): check sslmode and sslrootcert (PGSSLMODE, PGSSLROOTCERT) against the server's certificate"
+            ),
+        );
+    }
     fail(
         Kind::Unreachable,
         format!(
@@ -399,6 +422,16 @@ fn explain(url: &PgUrl, place: &str, err: &sqlx::Error) -> anyhow::Error {
             format!("PostgreSQL at {place}: {}", url.scrub(&one_line(other))),
         ),
     }
+}
+
+fn stopped_answering(place: &str) -> anyhow::Error {
+    fail(
+        Kind::Unreachable,
+        format!(
+            "PostgreSQL at {place} stopped answering for {}s: check the server and the network, then look at what this command did (tokenctl log)",
+            OPERATION_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 fn one_line(err: &dyn std::fmt::Display) -> String {
