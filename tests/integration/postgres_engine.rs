@@ -1,10 +1,10 @@
 //! The PostgreSQL engine's own contracts that need no server (a password on the command
-//! line, an unreachable server), and `copy`, whose checks take any two databases: the
-//! harness's cluster calls `copy_round_trip` with PostgreSQL URLs too.
+//! line, an unreachable server), and `copy`, whose checks take any two databases, run
+//! between SQLite and the harness's cluster in every direction.
 
 use predicates::prelude::*;
 
-use crate::util::TestEnv;
+use crate::util::{Backend, TestEnv};
 
 const PASSWORD: &str = "Hunter2-not-printed";
 
@@ -179,13 +179,31 @@ fn copy_onto_itself_is_refused() {
         .stderr(predicate::str::contains("the database being copied"));
 }
 
-/// Into PostgreSQL, when `TOKENCTL_TEST_PG_URL` names an empty database (the harness's
-/// cluster wires `copy_round_trip` itself; this lets the engine be checked by hand).
+/// SQLite to PostgreSQL, as a team moves: into an empty database on the throwaway cluster.
 #[test]
-fn copy_sqlite_to_postgres_when_a_database_is_given() {
-    let Ok(url) = std::env::var("TOKENCTL_TEST_PG_URL") else {
-        crate::util::skip("TOKENCTL_TEST_PG_URL is not set: no PostgreSQL database to copy into");
-        return;
-    };
-    copy_round_trip(&TestEnv::new(), &url);
+fn copy_sqlite_to_postgres() {
+    let from = TestEnv::new();
+    Backend::Postgres.run(|| {
+        let into = TestEnv::new();
+        copy_round_trip(&from, &into.target());
+    });
+}
+
+/// And back: a PostgreSQL database into a new SQLite file.
+#[test]
+fn copy_postgres_to_sqlite() {
+    Backend::Postgres.run(|| {
+        let from = TestEnv::new();
+        let to = from.root().join("back").join("to.db");
+        copy_round_trip(&from, to.to_str().expect("utf-8 temp path"));
+    });
+}
+
+/// Between two PostgreSQL databases (another cluster, a new major version).
+#[test]
+fn copy_postgres_to_postgres() {
+    Backend::Postgres.run(|| {
+        let (from, into) = (TestEnv::new(), TestEnv::new());
+        copy_round_trip(&from, &into.target());
+    });
 }
