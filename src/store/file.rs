@@ -61,7 +61,7 @@ pub fn locate(given: &Path, access: Access) -> Result<(PathBuf, bool)> {
         // The exact command: a bare 'tokenctl init' would create the default database,
         // not this one.
         bail!(
-            "no database at {p}: create it with 'tokenctl init --db {}', or pass another --db",
+            "no database at {p}: pass another --db, or create it with: tokenctl init --db {}",
             crate::render::shell_word(&given.display().to_string())
         );
     }

@@ -17,8 +17,8 @@ fn a_missing_database_names_the_exact_init_command() {
     env.cmd(["--db", db, "list"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!(
-            "'tokenctl init --db {db}'"
+        .stderr(predicate::str::ends_with(format!(
+            "create it with: tokenctl init --db {db}\n"
         )));
     // A path with a space is quoted, so the command can be pasted as it is.
     let spaced = env.root().join("my tokens.db");
@@ -26,8 +26,8 @@ fn a_missing_database_names_the_exact_init_command() {
         .env("TOKENCTL_DB", &spaced)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!(
-            "'tokenctl init --db '{}''",
+        .stderr(predicate::str::ends_with(format!(
+            "create it with: tokenctl init --db '{}'\n",
             spaced.display()
         )));
 }

@@ -221,7 +221,7 @@ impl Store {
             (false, _) if !access.creates() => Err(fail(
                 Kind::Missing,
                 format!(
-                    "no tokenctl database in {shown}: create it with 'tokenctl init --db {}' (in TOKENCTL_DB if the URL holds a password)",
+                    "no tokenctl database in {shown} (with a password in the URL, set TOKENCTL_DB instead of --db): create it with: tokenctl init --db {}",
                     crate::render::shell_word(&shown)
                 ),
             )),
