@@ -39,6 +39,8 @@ Exit codes:
   11   verify: token expired
   12   verify: token revoked
   13   verify: token lacks a required scope
+  14   verify: token's use limit (--max-uses) reached
+  15   verify: client address (--client-ip) not in the token's --allow-cidr list
   20   scan: found a live token (or one it could not check: no database)
   130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
@@ -268,6 +270,8 @@ Exit codes of verify:
   11   expired
   12   revoked
   13   lacks a required --scope
+  14   its use limit (--max-uses) is reached
+  15   --client-ip is outside the token's --allow-cidr list, or not given
   130  cancelled at the hidden token prompt";
 
 #[derive(Debug, Args)]
@@ -284,6 +288,11 @@ pub struct VerifyArgs {
     /// Where the token is used from, recorded with its use [default: the host name]
     #[arg(long, value_name = "LABEL")]
     pub source: Option<String>,
+
+    /// The address the token is presented from (IPv4 or IPv6), checked against the
+    /// token's --allow-cidr list; a token with such a list needs it
+    #[arg(long, value_name = "IP")]
+    pub client_ip: Option<String>,
 
     /// Check the token without recording its use (works on a read-only database)
     #[arg(long)]

@@ -1,6 +1,8 @@
 //! What a presented token's stored state means for `verify`: the outcome, in SPEC.md's
 //! order of precedence, and what to record. Pure, so every rule is table-tested.
 
+use std::net::IpAddr;
+
 use crate::exit::Status;
 use crate::scope::{self, Scope};
 use crate::store::{Record, TokenRecord, TokenStatus};
@@ -14,6 +16,8 @@ pub enum Code {
     Unknown,
     Revoked,
     Expired,
+    Exhausted,
+    IpNotAllowed,
     MissingScope,
 }
 
@@ -26,6 +30,8 @@ impl Code {
             Code::Unknown => "unknown",
             Code::Revoked => "revoked",
             Code::Expired => "expired",
+            Code::Exhausted => "exhausted",
+            Code::IpNotAllowed => "ip_not_allowed",
             Code::MissingScope => "missing_scope",
         }
     }
@@ -36,9 +42,21 @@ impl Code {
             Code::Malformed | Code::Unknown => Status::Unknown,
             Code::Revoked => Status::Revoked,
             Code::Expired => Status::Expired,
+            Code::Exhausted => Status::Exhausted,
+            Code::IpNotAllowed => Status::IpNotAllowed,
             Code::MissingScope => Status::MissingScope,
         }
     }
+}
+
+/// What is asked of a token, beyond the token itself: by `verify`'s flags or by `serve`
+/// from an HTTP request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// Scopes the token must cover.
+    pub scopes: &'a [Scope],
+    /// Where the token is presented from; `None` when unknown, which no allow-list admits.
+    pub client_ip: Option<IpAddr>,
 }
 
 /// Judges the token found under the presented id: unknown (no such id, or a wrong secret),
@@ -49,7 +67,7 @@ impl Code {
 pub fn judge(
     found: Option<&TokenRecord>,
     presented: &Presented,
-    asked: &[Scope],
+    request: &Request,
     now: Timestamp,
 ) -> (Code, Record) {
     let Some(token) = found else {
@@ -65,7 +83,7 @@ pub fn judge(
     let code = match token.status(now) {
         TokenStatus::Revoked => Code::Revoked,
         TokenStatus::Expired => Code::Expired,
-        TokenStatus::Active if !missing(token, asked).is_empty() => Code::MissingScope,
+        TokenStatus::Active if !missing(token, request.scopes).is_empty() => Code::MissingScope,
         TokenStatus::Active => Code::Valid,
     };
     let record = if code == Code::Valid {
@@ -166,7 +184,15 @@ mod tests {
         ];
         for (i, (found, now, asked, want)) in cases.into_iter().enumerate() {
             assert_eq!(
-                judge(found.as_ref(), &presented, asked, now),
+                judge(
+                    found.as_ref(),
+                    &presented,
+                    &Request {
+                        scopes: asked,
+                        client_ip: None
+                    },
+                    now
+                ),
                 want,
                 "case {i}"
             );

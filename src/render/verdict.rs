@@ -15,6 +15,7 @@ pub fn reason(
     code: Code,
     token: Option<&TokenRecord>,
     missing: &[&Scope],
+    client_ip: Option<std::net::IpAddr>,
     now: Timestamp,
 ) -> String {
     let when = |at: Option<Timestamp>| at.map_or_else(String::new, |at| relative(now, at));
@@ -31,6 +32,21 @@ pub fn reason(
             escape(&t.name),
             escape(&t.id),
             when(t.expires_at)
+        ),
+        (Code::Exhausted, Some(t)) => format!(
+            "token '{}' ({}) has used up its {} uses",
+            escape(&t.name),
+            escape(&t.id),
+            t.usage_count
+        ),
+        (Code::IpNotAllowed, Some(t)) => format!(
+            "token '{}' ({}) is not allowed from {}",
+            escape(&t.name),
+            escape(&t.id),
+            client_ip.map_or_else(
+                || "an unknown address (give --client-ip)".to_owned(),
+                |ip| ip.to_string()
+            )
         ),
         (Code::MissingScope, Some(t)) => {
             let missing: Vec<String> = missing
