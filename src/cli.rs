@@ -90,11 +90,11 @@ pub enum Command {
     List(ListArgs),
     /// Show one token in full: timestamps, scopes, usage, sources and events
     Show(ShowArgs),
-    /// Revoke active tokens (revoking a revoked token succeeds)
-    Revoke(RefsArgs),
+    /// Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)
+    Revoke(RevokeArgs),
     /// Make revoked tokens active again (an expired token cannot be restored)
     Restore(RefsArgs),
-    /// Delete revoked or expired tokens for good
+    /// Delete revoked or expired tokens for good, named or matching FILTERS
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
     /// Check a presented token (read from stdin or --token-env) and record its use
@@ -180,17 +180,8 @@ pub struct GenerateArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Which tokens to show
-    #[arg(long, value_enum, default_value_t = StatusFilter::All)]
-    pub status: StatusFilter,
-
-    /// Only tokens that expire within this span, e.g. 7d, 2w, 1mo
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub expiring_within: Option<String>,
-
-    /// Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub unused_since: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
 
     /// Order of the rows: created and last-used newest first, expires soonest first (never
     /// last), uses most first, name A to Z
@@ -212,6 +203,49 @@ pub struct ListArgs {
     /// Never page the table, even when it is taller than the terminal
     #[arg(long)]
     pub no_pager: bool,
+}
+
+/// FILTERS: one grammar for list, revoke and delete; every filter given must hold.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Filters")]
+pub struct Filters {
+    /// Only tokens with this status [default: all]
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+
+    /// Only tokens that expire within this span, e.g. 7d, 2w, 1mo
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub expiring_within: Option<String>,
+
+    /// Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from
+    /// creation)
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub unused_since: Option<String>,
+
+    /// Only tokens whose name matches this glob: * any characters, ? one (case-sensitive;
+    /// quote it from the shell: --name 'ci-*')
+    #[arg(long = "name", value_name = "GLOB")]
+    pub name_glob: Option<String>,
+
+    /// Only tokens whose scopes cover this one, as verify --scope would judge (a token with
+    /// deploy:* or * matches --scope deploy:run)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scope: Option<String>,
+
+    /// Only tokens with this prefix, e.g. tkn
+    #[arg(long = "prefix", value_name = "PREFIX")]
+    pub prefix: Option<String>,
+}
+
+impl Filters {
+    pub fn any(&self) -> bool {
+        self.status.is_some()
+            || self.expiring_within.is_some()
+            || self.unused_since.is_some()
+            || self.name_glob.is_some()
+            || self.scope.is_some()
+            || self.prefix.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -247,10 +281,38 @@ pub struct RefsArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids);
+    /// or FILTERS instead, to delete every revoked or expired match
+    #[arg(value_name = "REF")]
+    pub references: Vec<String>,
+
     #[command(flatten)]
-    pub refs: RefsArgs,
+    pub filters: Filters,
+
+    /// Print what would be deleted and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Do not ask for confirmation (required without a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids);
+    /// or FILTERS instead, to revoke every match not yet revoked
+    #[arg(value_name = "REF")]
+    pub references: Vec<String>,
+
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Print what would be revoked and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With FILTERS: do not ask for confirmation (required without a terminal)
     #[arg(long, short)]
     pub yes: bool,
 }

@@ -43,10 +43,7 @@ impl Cidr {
         if network != addr {
             return Err(format!(
                 "'{s}' has host bits set: did you mean {} or {addr}?",
-                Cidr {
-                    network,
-                    prefix
-                }
+                Cidr { network, prefix }
             ));
         }
         Ok(Cidr { network, prefix })

@@ -5,17 +5,58 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use crate::cli::RefsArgs;
+use crate::cli::{RefsArgs, RevokeArgs};
 use crate::ctx::Ctx;
-use crate::exit::Status;
+use crate::exit::{Status, usage};
 use crate::render::{self, json, messages};
-use crate::store::{Access, Store, TokenRecord};
+use crate::store::{Access, Bulk, Store, TokenRecord};
 
-pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
+use super::bulk::{self, Gate};
+
+pub fn revoke(ctx: &Ctx, args: &RevokeArgs, out: &mut dyn Write) -> Result<Status> {
+    let bulk = args.filters.any();
+    if bulk && !args.references.is_empty() {
+        return Err(usage(messages::refs_or_filters("revoke")));
+    }
+    if !bulk && args.references.is_empty() {
+        return Err(usage(messages::nothing_to("revoke")));
+    }
     let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
-    let tokens = store.resolve_all(&args.references)?;
-    let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let done = store.revoke(&ids, || ctx.clock(), &super::actor())?;
+    let done = if bulk {
+        let gate = bulk::gate(
+            ctx,
+            &store,
+            &args.filters,
+            Bulk::Revoke,
+            (args.dry_run, args.yes),
+            ("revoke", "revoked"),
+            out,
+        )?;
+        match gate {
+            Gate::Done => return Ok(Status::Success),
+            Gate::Declined => {
+                render::note("nothing revoked");
+                return Ok(Status::Failure);
+            }
+            Gate::Act { query, only } => {
+                store.revoke_matching(&query, only.as_deref(), || ctx.clock(), &super::actor())?
+            }
+        }
+    } else {
+        let tokens = store.resolve_all(&args.references)?;
+        if args.dry_run {
+            bulk::print_plan(ctx, &tokens, out)?;
+            let n = tokens.iter().filter(|t| t.revoked_at.is_none()).count();
+            render::note(&messages::dry_run("revoked", n));
+            return Ok(Status::Success);
+        }
+        let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
+        store.revoke(&ids, || ctx.clock(), &super::actor())?
+    };
+    if bulk && done.is_empty() && !ctx.json {
+        let typed = super::filters::text(&args.filters).unwrap_or_default();
+        render::note(&messages::no_match(&typed));
+    }
     report(ctx, &done, out, ("revoked", "was already revoked"))
 }
 

@@ -1,9 +1,11 @@
 //! One file per subcommand: arguments in, store calls, rendering out. A command returns
 //! the `Status` it ended with; only `lib.rs` turns that into an exit code.
 
+mod bulk;
 mod copy;
 mod delete;
 mod docs;
+mod filters;
 mod generate;
 mod init;
 mod lifecycle;

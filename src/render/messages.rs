@@ -116,3 +116,47 @@ fn plural(n: u64, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// "3 tokens" / "1 token".
+pub fn count(n: usize) -> String {
+    if n == 1 {
+        "1 token".to_owned()
+    } else {
+        format!("{n} tokens")
+    }
+}
+
+/// The question before a bulk act at a terminal: `verb` is "revoke" or "delete".
+pub fn bulk_question(verb: &str, n: usize, filters: &str) -> String {
+    let mut verb = verb.to_owned();
+    if let Some(first) = verb.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    format!("{verb} {} matching {filters}?", count(n))
+}
+
+/// After a dry run: what would have happened.
+pub fn dry_run(verb: &str, n: usize) -> String {
+    format!("dry run: {} would be {verb}; nothing was changed", count(n))
+}
+
+pub fn no_match(filters: &str) -> String {
+    format!("no token matches {filters}: nothing changed")
+}
+
+pub fn bulk_needs_yes(verb: &str) -> String {
+    format!(
+        "{verb} with filters needs --yes when not at a terminal (it cannot ask for confirmation); \
+         --dry-run shows what it would {verb}"
+    )
+}
+
+pub fn refs_or_filters(verb: &str) -> String {
+    format!("{verb} takes token REFs or FILTERS, not both: give one or the other")
+}
+
+pub fn nothing_to(verb: &str) -> String {
+    format!(
+        "{verb} needs token REFs or FILTERS (e.g. {verb} --unused-since 90d); see tokenctl {verb} --help"
+    )
+}

@@ -120,6 +120,37 @@ impl Store {
         each!(self, s => s.revoke(ids, clock, actor))
     }
 
+    /// Revokes every token matching `query` that is not revoked yet: the selection, judged
+    /// by `clock` read under the write lock, and the change are one transaction. `only`
+    /// (the plan a person confirmed) keeps the act to tokens that were in it.
+    pub fn revoke_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        each!(self, s => s.revoke_matching(query, only, clock, actor))
+    }
+
+    /// Deletes every revoked or expired token matching `query`, as `revoke_matching`
+    /// selects; returns them as they were just before.
+    pub fn delete_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<TokenRecord>> {
+        each!(self, s => s.delete_matching(query, only, clock, actor))
+    }
+
+    /// What `revoke_matching` or `delete_matching` would act on now, changing nothing:
+    /// the same SQL, read in one statement.
+    pub fn plan(&self, query: &ListQuery, act: Bulk, now: Timestamp) -> Result<Vec<TokenRecord>> {
+        each!(self, s => s.plan(query, act, now))
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes
@@ -348,6 +379,25 @@ pub enum Record {
     Nothing,
 }
 
+/// A bulk act over FILTERS, and so which matches it may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// Matches not yet revoked.
+    Revoke,
+    /// Matches revoked or expired.
+    Delete,
+}
+
+impl Bulk {
+    /// The rule over `tokens t` in SQL, `now` the placeholder of the time now.
+    pub(crate) fn rule_sql(self, now: &str) -> String {
+        match self {
+            Bulk::Revoke => "t.revoked_at IS NULL".to_owned(),
+            Bulk::Delete => format!("(t.revoked_at IS NOT NULL OR t.expires_at <= {now})"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     Name,
@@ -364,6 +414,11 @@ pub struct ListQuery {
     pub expiring_before: Option<Timestamp>,
     /// Tokens not used since this time (never used counts from creation).
     pub unused_before: Option<Timestamp>,
+    /// Names matching this glob (`*`, `?`), case-sensitively.
+    pub name_glob: Option<String>,
+    /// Tokens whose scopes cover this one (as verify would judge them).
+    pub scope: Option<crate::scope::Scope>,
+    pub prefix: Option<String>,
     pub sort: Option<SortKey>,
 }
 

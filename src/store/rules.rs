@@ -100,6 +100,92 @@ pub fn restorable_sql(now: &str) -> String {
     format!("revoked_at IS NOT NULL AND (expires_at IS NULL OR expires_at > {now})")
 }
 
+/// The FILTERS of a `ListQuery` as one SQL condition over `tokens t`, shared by list and
+/// by the bulk revoke and delete, so what a plan shows is what the act selects. `ph(1)`
+/// is the placeholder of the unix time now; text comes back as binds for `ph(2)` on, in
+/// order, never inside the SQL. `glob_sql(glob, placeholder)` gives the engine's own
+/// case-sensitive match of `t.name` (SQLite GLOB, PostgreSQL LIKE) and its pattern.
+pub fn filter_sql(
+    query: &super::ListQuery,
+    ph: impl Fn(usize) -> String,
+    glob_sql: impl Fn(&str, &str) -> (String, String),
+) -> (String, Vec<String>) {
+    use super::TokenStatus;
+    use crate::time::to_unix;
+    let now = ph(1);
+    let mut binds: Vec<String> = Vec::new();
+    let bind = |value: String, binds: &mut Vec<String>| {
+        binds.push(value);
+        ph(binds.len() + 1)
+    };
+    let mut filters: Vec<String> = Vec::new();
+    match query.status {
+        Some(TokenStatus::Active) => filters.push(active_sql(&now)),
+        Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
+        Some(TokenStatus::Expired) => filters.push(expired_sql(&now)),
+        None => {}
+    }
+    if let Some(before) = query.expiring_before {
+        filters.push(format!(
+            // Any status: `--expiring-within 7d --status revoked` reads as both filters.
+            "t.expires_at > {now} AND t.expires_at <= {}",
+            to_unix(before)
+        ));
+    }
+    if let Some(before) = query.unused_before {
+        filters.push(format!(
+            "coalesce(t.last_used_at, t.created_at) <= {}",
+            to_unix(before)
+        ));
+    }
+    if let Some(glob) = &query.name_glob {
+        let (cond, pattern) = glob_sql(glob, &ph(binds.len() + 2));
+        binds.push(pattern);
+        filters.push(cond);
+    }
+    if let Some(scope) = &query.scope {
+        let list: Vec<String> = crate::scope::covering(scope)
+            .into_iter()
+            .map(|g| bind(g, &mut binds))
+            .collect();
+        filters.push(format!(
+            "EXISTS (SELECT 1 FROM token_scopes s WHERE s.token_id = t.id AND s.scope IN ({}))",
+            list.join(", ")
+        ));
+    }
+    if let Some(prefix) = &query.prefix {
+        let p = bind(prefix.clone(), &mut binds);
+        filters.push(format!("t.prefix = {p}"));
+    }
+    // The now placeholder must appear for the parameter count to match, whichever filters
+    // use it (`--status revoked` alone does not).
+    filters.insert(0, format!("{now} IS NOT NULL"));
+    (filters.join(" AND "), binds)
+}
+
+/// A `--name` glob (`*` any run, `?` one character, all else literal) as a LIKE pattern
+/// with `\` as its escape.
+pub fn glob_to_like(glob: &str) -> String {
+    let mut out = String::with_capacity(glob.len());
+    for c in glob.chars() {
+        match c {
+            '*' => out.push('%'),
+            '?' => out.push('_'),
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The same glob for SQLite's GLOB, whose only other special character is `[`.
+pub fn glob_to_sqlite(glob: &str) -> String {
+    glob.replace('[', "[[]")
+}
+
 /// The refusals a lifecycle transaction makes after re-reading what it changed.
 pub mod refuse {
     use crate::error::{Kind, fail};

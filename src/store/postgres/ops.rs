@@ -8,8 +8,8 @@ use sqlx::postgres::{PgConnection, PgRow};
 use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
-    DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record, SortKey,
-    SourceUse, TokenRecord, TokenStatus, day_of,
+    Bulk, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record, SortKey,
+    SourceUse, TokenRecord, day_of,
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
@@ -231,30 +231,62 @@ impl Store {
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
         let actor = self.actor(actor);
+        self.write(async |c, _| revoke_ids(c, ids, clock(), &actor).await)
+    }
+
+    pub fn revoke_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        let actor = self.actor(actor);
         self.write(async |c, _| {
             let now = clock();
-            let mut done = Vec::with_capacity(ids.len());
-            for id in ids {
-                let n = sqlx::query(
-                    "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-                )
-                .bind(id)
-                .bind(to_unix(now))
-                .execute(&mut *c)
-                .await?
-                .rows_affected();
-                if n == 1 {
-                    let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "revoked", &actor, None).await?;
-                }
-                let token = reread(c, id).await?;
-                if token.revoked_at.is_none() {
-                    return Err(refuse::still_active(id));
-                }
-                done.push((token, n == 1));
-            }
-            Ok(done)
+            let ids = matching_ids(c, query, Bulk::Revoke, now, only).await?;
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            revoke_ids(c, &ids, now, &actor).await
         })
+    }
+
+    pub fn delete_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<TokenRecord>> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let ids = matching_ids(c, query, Bulk::Delete, now, only).await?;
+            let mut gone = Vec::with_capacity(ids.len());
+            for id in &ids {
+                gone.push(reread(c, id).await?);
+            }
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            delete_ids(c, &ids, now, &actor).await?;
+            Ok(gone)
+        })
+    }
+
+    pub fn plan(&self, query: &ListQuery, act: Bulk, now: Timestamp) -> Result<Vec<TokenRecord>> {
+        let (filter, binds) = filter_sql(query);
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+            act.rule_sql("$1::bigint")
+        );
+        let rows = self.run(async |c| {
+            let mut q = sqlx::query(&sql).bind(to_unix(now));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(c).await
+        })?;
+        rows.iter()
+            .map(|row| token_from_row(row).map_err(|e| self.explain(&e)))
+            .collect()
     }
 
     pub fn restore(
@@ -302,43 +334,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let actor = self.actor(actor);
-        self.write(async |c, _| {
-            let now = clock();
-            let sql = format!(
-                "DELETE FROM tokens WHERE id = $1 AND {}",
-                rules::deletable_sql("$2")
-            );
-            for id in ids {
-                let name: Option<String> =
-                    sqlx::query_scalar("SELECT name FROM tokens WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                let Some(name) = name else {
-                    return Err(refuse::gone(id, "nothing deleted"));
-                };
-                let n = sqlx::query(&sql)
-                    .bind(id)
-                    .bind(to_unix(now))
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(refuse::active_delete(id));
-                }
-                for table in ["token_scopes", "usage_daily", "usage_sources"] {
-                    sqlx::query(&format!("DELETE FROM {table} WHERE token_id = $1"))
-                        .bind(id)
-                        .execute(&mut *c)
-                        .await?;
-                }
-                if find(c, "t.id = $1", id).await?.is_some() {
-                    return Err(refuse::still_there(id));
-                }
-                log_event(c, now, id, &name, "deleted", &actor, None).await?;
-            }
-            Ok(())
-        })
+        self.write(async |c, _| delete_ids(c, ids, clock(), &actor).await)
     }
 
     pub fn revoke_leaked(
@@ -438,26 +434,7 @@ impl Store {
         now: Timestamp,
         mut each: impl FnMut(TokenRecord) -> Result<()>,
     ) -> Result<ListCounts> {
-        let mut filters: Vec<String> = vec!["$1::bigint IS NOT NULL".to_owned()];
-        match query.status {
-            Some(TokenStatus::Active) => filters.push(rules::active_sql("$1")),
-            Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
-            Some(TokenStatus::Expired) => filters.push(rules::expired_sql("$1")),
-            None => {}
-        }
-        if let Some(before) = query.expiring_before {
-            filters.push(format!(
-                "t.expires_at > $1 AND t.expires_at <= {}",
-                to_unix(before)
-            ));
-        }
-        if let Some(before) = query.unused_before {
-            filters.push(format!(
-                "coalesce(t.last_used_at, t.created_at) <= {}",
-                to_unix(before)
-            ));
-        }
-        let filter = filters.join(" AND ");
+        let (filter, binds) = filter_sql(query);
         let order = match query.sort.unwrap_or(SortKey::Created) {
             SortKey::Name => "lower(t.name), t.id",
             SortKey::Created => "t.created_at DESC, t.id",
@@ -466,7 +443,13 @@ impl Store {
             SortKey::Uses => "t.usage_count DESC, t.id",
         };
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} ORDER BY {order}");
-        let rows = self.run(async |c| sqlx::query(&sql).bind(to_unix(now)).fetch_all(c).await)?;
+        let rows = self.run(async |c| {
+            let mut q = sqlx::query(&sql).bind(to_unix(now));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(c).await
+        })?;
         let total: i64 = self.run(async |c| {
             sqlx::query_scalar("SELECT count(*) FROM tokens")
                 .fetch_one(c)
@@ -628,4 +611,115 @@ async fn record_failure(c: &mut PgConnection, id: &str, now: Timestamp) -> Resul
         .fetch_one(c)
         .await?;
     Ok(())
+}
+
+/// The FILTERS of `query` in PostgreSQL's terms (see `rules::filter_sql`): $1 is now.
+fn filter_sql(query: &ListQuery) -> (String, Vec<String>) {
+    rules::filter_sql(
+        query,
+        |n| {
+            if n == 1 {
+                "$1::bigint".to_owned()
+            } else {
+                format!("${n}::text")
+            }
+        },
+        |glob, p| {
+            (
+                format!("t.name LIKE {p} ESCAPE '\\'"),
+                rules::glob_to_like(glob),
+            )
+        },
+    )
+}
+
+/// Revokes each active token of `ids` at `now` (see `Store::revoke`).
+async fn revoke_ids(
+    c: &mut PgConnection,
+    ids: &[&str],
+    now: Timestamp,
+    actor: &str,
+) -> Result<Vec<(TokenRecord, bool)>> {
+    let mut done = Vec::with_capacity(ids.len());
+    for id in ids {
+        let n =
+            sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(to_unix(now))
+                .execute(&mut *c)
+                .await?
+                .rows_affected();
+        if n == 1 {
+            let name = name_of(c, id).await?;
+            log_event(c, now, id, &name, "revoked", actor, None).await?;
+        }
+        let token = reread(c, id).await?;
+        if token.revoked_at.is_none() {
+            return Err(refuse::still_active(id));
+        }
+        done.push((token, n == 1));
+    }
+    Ok(done)
+}
+
+/// Deletes each revoked or expired token of `ids` (see `Store::delete`).
+async fn delete_ids(c: &mut PgConnection, ids: &[&str], now: Timestamp, actor: &str) -> Result<()> {
+    let sql = format!(
+        "DELETE FROM tokens WHERE id = $1 AND {}",
+        rules::deletable_sql("$2")
+    );
+    for id in ids {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+        let Some(name) = name else {
+            return Err(refuse::gone(id, "nothing deleted"));
+        };
+        let n = sqlx::query(&sql)
+            .bind(id)
+            .bind(to_unix(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(refuse::active_delete(id));
+        }
+        for table in ["token_scopes", "usage_daily", "usage_sources"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE token_id = $1"))
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        if find(c, "t.id = $1", id).await?.is_some() {
+            return Err(refuse::still_there(id));
+        }
+        log_event(c, now, id, &name, "deleted", actor, None).await?;
+    }
+    Ok(())
+}
+
+/// The ids `query` selects for `act` at `now`, inside the caller's transaction, kept to
+/// `only` when given.
+async fn matching_ids(
+    c: &mut PgConnection,
+    query: &ListQuery,
+    act: Bulk,
+    now: Timestamp,
+    only: Option<&[String]>,
+) -> Result<Vec<String>> {
+    let (filter, binds) = filter_sql(query);
+    let sql = format!(
+        "SELECT t.id FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+        act.rule_sql("$1::bigint")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(to_unix(now));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let ids = q.fetch_all(&mut *c).await?;
+    Ok(match only {
+        Some(only) => ids.into_iter().filter(|id| only.contains(id)).collect(),
+        None => ids,
+    })
 }

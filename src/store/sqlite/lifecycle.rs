@@ -71,26 +71,62 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
+        self.write(Durability::Full, |tx| revoke_ids(tx, ids, clock(), actor))
+    }
+
+    pub fn revoke_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
         self.write(Durability::Full, |tx| {
             let now = clock();
-            let mut done = Vec::with_capacity(ids.len());
-            for id in ids {
-                let n = tx.execute(
-                    "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                    params![id, to_unix(now)],
-                )?;
-                if n == 1 {
-                    let name = name_of(tx, id)?;
-                    log_event(tx, now, id, &name, "revoked", actor, None)?;
-                }
-                let token = reread(tx, id)?;
-                if token.revoked_at.is_none() {
-                    return Err(refuse::still_active(id));
-                }
-                done.push((token, n == 1));
-            }
-            Ok(done)
+            let ids = matching_ids(tx, query, Bulk::Revoke, now, only)?;
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            revoke_ids(tx, &ids, now, actor)
         })
+    }
+
+    pub fn delete_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<TokenRecord>> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let ids = matching_ids(tx, query, Bulk::Delete, now, only)?;
+            let mut gone = Vec::with_capacity(ids.len());
+            for id in &ids {
+                gone.push(reread(tx, id)?);
+            }
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            delete_ids(tx, &ids, now, actor)?;
+            Ok(gone)
+        })
+    }
+
+    pub fn plan(&self, query: &ListQuery, act: Bulk, now: Timestamp) -> Result<Vec<TokenRecord>> {
+        let (filter, binds) = super::reads::filter_sql(query);
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+            act.rule_sql("?1")
+        );
+        let found: rusqlite::Result<Vec<TokenRecord>> = (|| {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(super::reads::filter_params(
+                now, &binds,
+            )))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(token_from_row(row)?);
+            }
+            Ok(out)
+        })();
+        found.map_err(|e| explain(&self.path, e))
     }
 
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
@@ -141,36 +177,91 @@ impl Store {
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<()> {
-        self.write(Durability::Full, |tx| {
-            let now = clock();
-            for id in ids {
-                let Some(name) = tx
-                    .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| {
-                        r.get::<_, String>(0)
-                    })
-                    .optional()?
-                else {
-                    return Err(refuse::gone(id, "nothing deleted"));
-                };
-                let n = tx.execute(
-                    &format!(
-                        "DELETE FROM tokens WHERE id = ?1 AND {}",
-                        rules::deletable_sql("?2")
-                    ),
-                    params![id, to_unix(now)],
-                )?;
-                if n == 0 {
-                    return Err(refuse::active_delete(id));
-                }
-                for table in ["token_scopes", "usage_daily", "usage_sources"] {
-                    tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
-                }
-                if find_by(tx, "t.id = ?1", id)?.is_some() {
-                    return Err(refuse::still_there(id));
-                }
-                log_event(tx, now, id, &name, "deleted", actor, None)?;
-            }
-            Ok(())
-        })
+        self.write(Durability::Full, |tx| delete_ids(tx, ids, clock(), actor))
     }
+}
+
+/// Revokes each active token of `ids` at `now` (see `Store::revoke`).
+fn revoke_ids(
+    tx: &rusqlite::Transaction,
+    ids: &[&str],
+    now: Timestamp,
+    actor: &str,
+) -> Result<Vec<(TokenRecord, bool)>> {
+    let mut done = Vec::with_capacity(ids.len());
+    for id in ids {
+        let n = tx.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, to_unix(now)],
+        )?;
+        if n == 1 {
+            let name = name_of(tx, id)?;
+            log_event(tx, now, id, &name, "revoked", actor, None)?;
+        }
+        let token = reread(tx, id)?;
+        if token.revoked_at.is_none() {
+            return Err(refuse::still_active(id));
+        }
+        done.push((token, n == 1));
+    }
+    Ok(done)
+}
+
+/// Deletes each revoked or expired token of `ids` (see `Store::delete`).
+fn delete_ids(tx: &rusqlite::Transaction, ids: &[&str], now: Timestamp, actor: &str) -> Result<()> {
+    for id in ids {
+        let Some(name) = tx
+            .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+        else {
+            return Err(refuse::gone(id, "nothing deleted"));
+        };
+        let n = tx.execute(
+            &format!(
+                "DELETE FROM tokens WHERE id = ?1 AND {}",
+                rules::deletable_sql("?2")
+            ),
+            params![id, to_unix(now)],
+        )?;
+        if n == 0 {
+            return Err(refuse::active_delete(id));
+        }
+        for table in ["token_scopes", "usage_daily", "usage_sources"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
+        }
+        if find_by(tx, "t.id = ?1", id)?.is_some() {
+            return Err(refuse::still_there(id));
+        }
+        log_event(tx, now, id, &name, "deleted", actor, None)?;
+    }
+    Ok(())
+}
+
+/// The ids `query` selects for `act` at `now`, inside the caller's transaction, kept to
+/// `only` when given.
+fn matching_ids(
+    tx: &rusqlite::Transaction,
+    query: &ListQuery,
+    act: Bulk,
+    now: Timestamp,
+    only: Option<&[String]>,
+) -> Result<Vec<String>> {
+    let (filter, binds) = super::reads::filter_sql(query);
+    let sql = format!(
+        "SELECT t.id FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+        act.rule_sql("?1")
+    );
+    let mut stmt = tx.prepare(&sql)?;
+    let ids = stmt
+        .query_map(
+            rusqlite::params_from_iter(super::reads::filter_params(now, &binds)),
+            |r| r.get::<_, String>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(match only {
+        Some(only) => ids.into_iter().filter(|id| only.contains(id)).collect(),
+        None => ids,
+    })
 }

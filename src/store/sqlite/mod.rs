@@ -15,8 +15,8 @@ use rusqlite::{
 use super::file;
 use super::rules::{self, refuse};
 use super::{
-    Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
-    Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    Access, Bulk, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
+    Record, SortKey, SourceUse, TokenRecord, day_of,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
