@@ -7,6 +7,7 @@ mod pty;
 mod util;
 
 // Commands and contracts.
+mod bulk;
 mod docs;
 mod durations;
 mod exit_codes;
