@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use crate::exit::Status;
+use crate::net::Cidr;
 use crate::scope::{self, Scope};
 use crate::store::{Record, TokenRecord, TokenStatus};
 use crate::time::Timestamp;
@@ -60,7 +61,8 @@ pub struct Request<'a> {
 }
 
 /// Judges the token found under the presented id: unknown (no such id, or a wrong secret),
-/// then revoked, then expired, then missing scope. A denial of a known token (its secret
+/// then revoked, then expired, then its use limit, then the client address, then a missing
+/// scope (SPEC.md's precedence). A denial of a known token (its secret
 /// right) counts as a failed attempt on it; only a valid one counts as a use. A wrong
 /// secret records nothing: ids are public, so anyone could mint such tokens, and each
 /// recorded one would take the write lock every real verify waits for.
@@ -83,6 +85,8 @@ pub fn judge(
     let code = match token.status(now) {
         TokenStatus::Revoked => Code::Revoked,
         TokenStatus::Expired => Code::Expired,
+        TokenStatus::Active if exhausted(token) => Code::Exhausted,
+        TokenStatus::Active if !address_allowed(token, request.client_ip) => Code::IpNotAllowed,
         TokenStatus::Active if !missing(token, request.scopes).is_empty() => Code::MissingScope,
         TokenStatus::Active => Code::Valid,
     };
@@ -92,6 +96,28 @@ pub fn judge(
         Record::Failure
     };
     (code, record)
+}
+
+/// Whether the use limit is reached: every success counted so far used one.
+pub fn exhausted(token: &TokenRecord) -> bool {
+    token.max_uses.is_some_and(|max| token.usage_count >= max)
+}
+
+/// Whether a request from `client` may use the token: any address when it has no
+/// allow-list; otherwise a known address inside one of its blocks. A stored block that no
+/// longer parses admits nothing: fail closed.
+pub fn address_allowed(token: &TokenRecord, client: Option<IpAddr>) -> bool {
+    if token.allowed_cidrs.is_empty() {
+        return true;
+    }
+    let Some(client) = client else {
+        return false;
+    };
+    token
+        .allowed_cidrs
+        .iter()
+        .filter_map(|c| Cidr::parse(c).ok())
+        .any(|block| block.contains(client))
 }
 
 /// The asked scopes the token's scopes do not cover.
