@@ -153,6 +153,13 @@ mod tests {
             last_used_source: None,
             failed_count: 0,
             last_failed_at: None,
+            revoke_reason: None,
+            compromised: false,
+            max_uses: None,
+            allowed_cidrs: Vec::new(),
+            rotated_from: None,
+            rotated_to: None,
+            grace_ends_at: None,
         }
     }
 

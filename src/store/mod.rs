@@ -334,19 +334,44 @@ pub struct TokenRecord {
     pub last_used_source: Option<String>,
     pub failed_count: u64,
     pub last_failed_at: Option<Timestamp>,
+    /// Why it was revoked, as the operator said it.
+    pub revoke_reason: Option<String>,
+    /// Revoked as compromised: never restorable.
+    pub compromised: bool,
+    /// At most this many successful verifies in all; `None`: no limit.
+    pub max_uses: Option<u64>,
+    /// The CIDRs a verify's client address must be inside; empty: any address.
+    pub allowed_cidrs: Vec<String>,
+    /// The token this one replaced by `rotate`.
+    pub rotated_from: Option<String>,
+    /// The token that replaced this one by `rotate`.
+    pub rotated_to: Option<String>,
+    /// A rotated token verifies until then and reads as revoked from then on.
+    pub grace_ends_at: Option<Timestamp>,
 }
 
 impl TokenRecord {
     /// Revoked wins over expired: it is the operator's deliberate act, and verify reports
     /// it first.
     pub fn status(&self, now: Timestamp) -> TokenStatus {
-        if self.revoked_at.is_some() {
+        if self.revoked_at.is_some() || self.grace_ends_at.is_some_and(|t| t <= now) {
             TokenStatus::Revoked
         } else if self.expires_at.is_some_and(|t| t <= now) {
             TokenStatus::Expired
         } else {
             TokenStatus::Active
         }
+    }
+
+    /// When it stopped verifying as revoked: by `revoke`, or at the end of its rotation's
+    /// grace window.
+    pub fn revoked_since(&self, now: Timestamp) -> Option<Timestamp> {
+        self.revoked_at.or(self.grace_ends_at.filter(|t| *t <= now))
+    }
+
+    /// Successful verifies left under the use limit; `None`: no limit.
+    pub fn remaining_uses(&self) -> Option<u64> {
+        self.max_uses.map(|m| m.saturating_sub(self.usage_count))
     }
 }
 
@@ -392,8 +417,14 @@ impl Bulk {
     /// The rule over `tokens t` in SQL, `now` the placeholder of the time now.
     pub(crate) fn rule_sql(self, now: &str) -> String {
         match self {
-            Bulk::Revoke => "t.revoked_at IS NULL".to_owned(),
-            Bulk::Delete => format!("(t.revoked_at IS NOT NULL OR t.expires_at <= {now})"),
+            // Not `NOT revoked_sql`: a NULL grace end would make that NULL, never true.
+            Bulk::Revoke => format!(
+                "t.revoked_at IS NULL AND (t.grace_ends_at IS NULL OR t.grace_ends_at > {now})"
+            ),
+            Bulk::Delete => format!(
+                "({} OR t.expires_at <= {now})",
+                rules::revoked_sql(now)
+            ),
         }
     }
 }
@@ -454,6 +485,8 @@ pub struct Event {
     pub action: String,
     pub actor: String,
     pub detail: Option<String>,
+    /// Structured details, a JSON object as stored (schema v2 on).
+    pub data: Option<String>,
 }
 
 /// Failed verify attempts on one token on one day, for `log`.

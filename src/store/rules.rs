@@ -80,24 +80,57 @@ pub fn one_historic(
     }
 }
 
-/// "Active" in SQL over `tokens t`, `now` being the placeholder of the unix time now.
+/// "Revoked" in SQL over `tokens t`: by `revoke`, or a rotated token past its grace
+/// window (`TokenRecord::status`), `now` being the placeholder of the unix time now.
+pub fn revoked_sql(now: &str) -> String {
+    format!("(t.revoked_at IS NOT NULL OR t.grace_ends_at <= {now})")
+}
+
+/// "Active" in SQL over `tokens t`.
 pub fn active_sql(now: &str) -> String {
-    format!("t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now})")
+    format!(
+        "t.revoked_at IS NULL AND (t.grace_ends_at IS NULL OR t.grace_ends_at > {now}) \
+         AND (t.expires_at IS NULL OR t.expires_at > {now})"
+    )
 }
 
 /// "Expired" (and not revoked, which wins) in SQL over `tokens t`.
 pub fn expired_sql(now: &str) -> String {
-    format!("t.revoked_at IS NULL AND t.expires_at <= {now}")
+    format!(
+        "t.revoked_at IS NULL AND (t.grace_ends_at IS NULL OR t.grace_ends_at > {now}) \
+         AND t.expires_at <= {now}"
+    )
 }
 
 /// Revoked or expired: what `delete` may remove.
 pub fn deletable_sql(now: &str) -> String {
-    format!("(revoked_at IS NOT NULL OR expires_at <= {now})")
+    format!("(revoked_at IS NOT NULL OR grace_ends_at <= {now} OR expires_at <= {now})")
 }
 
-/// Revoked and not expired: what `restore` may revive.
+/// Revoked by `revoke`, not expired, not compromised, not rotated: what `restore` may
+/// revive.
 pub fn restorable_sql(now: &str) -> String {
-    format!("revoked_at IS NOT NULL AND (expires_at IS NULL OR expires_at > {now})")
+    format!(
+        "revoked_at IS NOT NULL AND NOT compromised AND rotated_to IS NULL \
+         AND (expires_at IS NULL OR expires_at > {now})"
+    )
+}
+
+/// The stored allow-list (a JSON array of CIDRs, NULL for any address) as a list.
+pub fn cidrs_from(stored: Option<String>) -> Result<Vec<String>, serde_json::Error> {
+    match stored {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text),
+    }
+}
+
+/// The allow-list as stored: NULL for any address, so "no list" is one value.
+pub fn cidrs_to(cidrs: &[String]) -> Option<String> {
+    if cidrs.is_empty() {
+        None
+    } else {
+        serde_json::to_string(cidrs).ok()
+    }
 }
 
 /// The FILTERS of a `ListQuery` as one SQL condition over `tokens t`, shared by list and
@@ -121,7 +154,7 @@ pub fn filter_sql(
     let mut filters: Vec<String> = Vec::new();
     match query.status {
         Some(TokenStatus::Active) => filters.push(active_sql(&now)),
-        Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
+        Some(TokenStatus::Revoked) => filters.push(revoked_sql(&now)),
         Some(TokenStatus::Expired) => filters.push(expired_sql(&now)),
         None => {}
     }

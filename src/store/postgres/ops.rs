@@ -20,7 +20,9 @@ const SOURCES_KEPT: i64 = 16;
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      COALESCE((SELECT array_agg(s.scope ORDER BY s.scope) FROM token_scopes s WHERE s.token_id = t.id), '{}') AS scopes, \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
-     t.last_used_source, t.failed_count, t.last_failed_at";
+     t.last_used_source, t.failed_count, t.last_failed_at, \
+     t.revoke_reason, t.compromised, t.max_uses, t.allowed_cidrs, t.rotated_from, t.rotated_to, \
+     t.grace_ends_at";
 
 /// Records a use only if the token still reads as it was judged (not revoked or
 /// restored, same expiry and scopes since): one statement, one round trip, its own
@@ -84,6 +86,14 @@ fn token_from_row(row: &PgRow) -> Result<TokenRecord, sqlx::Error> {
         last_used_source: row.try_get(11)?,
         failed_count: row.try_get::<i64, _>(12)?.max(0) as u64,
         last_failed_at: opt_time(13)?,
+        revoke_reason: row.try_get(14)?,
+        compromised: row.try_get(15)?,
+        max_uses: row.try_get::<Option<i64>, _>(16)?.map(|n| n.max(0) as u64),
+        allowed_cidrs: rules::cidrs_from(row.try_get(17)?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        rotated_from: row.try_get(18)?,
+        rotated_to: row.try_get(19)?,
+        grace_ends_at: opt_time(20)?,
     })
 }
 
@@ -513,7 +523,7 @@ impl Store {
     pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
         self.run(async |c| {
             let rows = sqlx::query(
-                "SELECT at, token_id, token_name, action, actor, detail FROM events
+                "SELECT at, token_id, token_name, action, actor, detail, data FROM events
                  WHERE ($1::text IS NULL OR token_id = $1) AND at >= $2 ORDER BY seq",
             )
             .bind(token_id)
@@ -529,6 +539,7 @@ impl Store {
                         action: r.try_get(3)?,
                         actor: r.try_get(4)?,
                         detail: r.try_get(5)?,
+                        data: r.try_get(6)?,
                     })
                 })
                 .collect()

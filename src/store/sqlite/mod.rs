@@ -39,7 +39,10 @@ use schema::vet_schema;
 pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
-pub(super) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_lifecycle.sql"),
+];
 
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 

@@ -107,7 +107,7 @@ impl Store {
     /// Lifecycle events, oldest first, of one token id (or all) at or after `since`.
     pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare(
-            "SELECT at, token_id, token_name, action, actor, detail FROM events
+            "SELECT at, token_id, token_name, action, actor, detail, data FROM events
              WHERE (?1 IS NULL OR token_id = ?1) AND at >= ?2 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![token_id, since.map_or(i64::MIN, to_unix)], |r| {
@@ -118,11 +118,12 @@ impl Store {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (at, token_id, token_name, action, actor, detail) = row?;
+            let (at, token_id, token_name, action, actor, detail, data) = row?;
             out.push(Event {
                 at: timestamp(at)?,
                 token_id,
@@ -130,6 +131,7 @@ impl Store {
                 action,
                 actor,
                 detail,
+                data,
             });
         }
         Ok(out)
