@@ -176,6 +176,17 @@ pub struct GenerateArgs {
     /// What the token is for
     #[arg(long, short, value_name = "TEXT")]
     pub description: Option<String>,
+
+    /// Let verify succeed at most N times in all (exactly, under any concurrency); then it
+    /// exits 14
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_uses: Option<u64>,
+
+    /// Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g.
+    /// 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip
+    /// inside one of them, else it exits 15
+    #[arg(long = "allow-cidr", value_name = "CIDR", value_delimiter = ',')]
+    pub allow_cidrs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

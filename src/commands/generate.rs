@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         .map_err(usage)?;
     scopes.sort();
     scopes.dedup();
+    let cidrs = parse_cidrs(&args.allow_cidrs)?;
     if let Some(text) = &args.description {
         if text.chars().count() > MAX_DESCRIPTION {
             return Err(usage(format!(
@@ -111,6 +112,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             description: args.description.as_deref(),
             scopes: &scopes,
             expires_at,
+            max_uses: args.max_uses,
+            allowed_cidrs: &cidrs,
         };
         match store.insert(&new, || ctx.clock(), &super::actor())? {
             Inserted::Ok => break (id, secret),
@@ -272,4 +275,16 @@ fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Expiry> {
         return Ok(prompt::validity(ctx.now)?.map_or(Expiry::Never, Expiry::After));
     }
     Ok(Expiry::After(format!("{DEFAULT_VALIDITY_DAYS}d")))
+}
+
+/// `--allow-cidr` values as canonical blocks, sorted and without repeats, so `show` and
+/// the store hold one spelling of each.
+pub(crate) fn parse_cidrs(given: &[String]) -> Result<Vec<String>> {
+    let mut blocks = given
+        .iter()
+        .map(|c| crate::net::Cidr::parse(c).map_err(usage))
+        .collect::<Result<Vec<_>>>()?;
+    blocks.sort_by_key(|b| (b.to_string().contains(':'), b.to_string()));
+    blocks.dedup();
+    Ok(blocks.iter().map(ToString::to_string).collect())
 }

@@ -384,6 +384,10 @@ pub struct NewToken<'a> {
     pub description: Option<&'a str>,
     pub scopes: &'a [String],
     pub expires_at: Option<Timestamp>,
+    /// At most this many successful verifies; `None`: no limit.
+    pub max_uses: Option<u64>,
+    /// Canonical CIDR blocks (`net::Cidr`'s text) a verify must come from; empty: any.
+    pub allowed_cidrs: &'a [String],
 }
 
 #[derive(Debug)]
@@ -421,10 +425,7 @@ impl Bulk {
             Bulk::Revoke => format!(
                 "t.revoked_at IS NULL AND (t.grace_ends_at IS NULL OR t.grace_ends_at > {now})"
             ),
-            Bulk::Delete => format!(
-                "({} OR t.expires_at <= {now})",
-                rules::revoked_sql(now)
-            ),
+            Bulk::Delete => format!("({} OR t.expires_at <= {now})", rules::revoked_sql(now)),
         }
     }
 }

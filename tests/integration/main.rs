@@ -14,6 +14,7 @@ mod exit_codes;
 mod generate;
 mod json;
 mod lifecycle;
+mod limits;
 mod list_filters;
 mod log;
 mod prompts;

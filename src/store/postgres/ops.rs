@@ -34,6 +34,11 @@ const RECORD_USE: &str = "WITH u AS (
         UPDATE tokens SET usage_count = usage_count + 1, last_used_at = $2, last_used_source = $3
         WHERE id = $1 AND revoked_at IS NOT DISTINCT FROM $4 AND expires_at IS NOT DISTINCT FROM $5
           AND COALESCE((SELECT array_agg(scope ORDER BY scope) FROM token_scopes WHERE token_id = $1), '{}') = $6
+          AND max_uses IS NOT DISTINCT FROM $9 AND allowed_cidrs IS NOT DISTINCT FROM $10
+          AND grace_ends_at IS NOT DISTINCT FROM $11
+          -- The use limit, exact: a concurrent use that committed first is seen here (the
+          -- row is re-checked after its lock), and this one then counts nothing.
+          AND (max_uses IS NULL OR usage_count < max_uses)
         RETURNING id),
     d AS (
         INSERT INTO usage_daily (token_id, day, uses) SELECT id, $7, 1 FROM u
@@ -176,8 +181,9 @@ impl Store {
                 return Ok(Inserted::IdTaken);
             }
             sqlx::query(
-                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                                     max_uses, allowed_cidrs)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(token.id.as_str())
             .bind(token.name)
@@ -186,6 +192,8 @@ impl Store {
             .bind(token.description)
             .bind(to_unix(created_at))
             .bind(token.expires_at.map(to_unix))
+            .bind(token.max_uses.map(|n| n.min(i64::MAX as u64) as i64))
+            .bind(rules::cidrs_to(token.allowed_cidrs))
             .execute(&mut *c)
             .await?;
             if !token.scopes.is_empty() {
@@ -609,6 +617,9 @@ async fn record_use(
         .bind(&judged.scopes)
         .bind(day_of(now))
         .bind(SOURCES_KEPT - 1)
+        .bind(judged.max_uses.map(|n| n.min(i64::MAX as u64) as i64))
+        .bind(rules::cidrs_to(&judged.allowed_cidrs))
+        .bind(judged.grace_ends_at.map(to_unix))
         .fetch_one(c)
         .await?;
     Ok(row.try_get::<i64, _>(0)? == 1)

@@ -25,8 +25,9 @@ impl Store {
                 return Ok(Inserted::IdTaken);
             }
             tx.execute(
-                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                                     max_uses, allowed_cidrs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     token.id.as_str(),
                     token.name,
@@ -35,6 +36,8 @@ impl Store {
                     token.description,
                     to_unix(created_at),
                     token.expires_at.map(to_unix),
+                    token.max_uses.map(|n| n.min(i64::MAX as u64) as i64),
+                    rules::cidrs_to(token.allowed_cidrs),
                 ],
             )?;
             let mut scope =
