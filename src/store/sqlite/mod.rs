@@ -384,6 +384,8 @@ mod tests {
             description: None,
             scopes: &[],
             expires_at: None,
+            max_uses: None,
+            allowed_cidrs: &[],
         };
         assert!(matches!(
             store.insert(&new, || now, "test").unwrap(),
