@@ -69,7 +69,23 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
     if let Some(at) = t.revoked_at {
         writeln!(out, "  {}{}", label("revoked"), when(now, at))?;
     }
-    writeln!(out, "  {}{}", label("uses"), t.usage_count)?;
+    match (t.max_uses, t.remaining_uses()) {
+        (Some(max), Some(left)) => writeln!(
+            out,
+            "  {}{} of at most {max} ({left} left)",
+            label("uses"),
+            t.usage_count
+        )?,
+        _ => writeln!(out, "  {}{}", label("uses"), t.usage_count)?,
+    }
+    if !t.allowed_cidrs.is_empty() {
+        let blocks: Vec<String> = t
+            .allowed_cidrs
+            .iter()
+            .map(|c| escape(c).into_owned())
+            .collect();
+        writeln!(out, "  {}{}", label("allowed from"), blocks.join(", "))?;
+    }
     let last_used = match (t.last_used_at, &t.last_used_source) {
         (Some(at), Some(source)) => format!("{}  from {}", when(now, at), escape(source)),
         (Some(at), None) => when(now, at),
