@@ -251,29 +251,126 @@ mod tests {
         let mut revoked = token(Some(1), 1, &["10.0.0.0/8"], &[]);
         revoked.revoked_at = Some(at("2026-01-10T00:00:00Z"));
         #[rustfmt::skip]
-        let cases: Vec<(TokenRecord, Timestamp, Option<IpAddr>, &[Scope], Code)> = vec![
+        type Case<'a> = (TokenRecord, Timestamp, Option<IpAddr>, &'a [Scope], Code);
+        let cases: Vec<Case> = vec![
             // Everything wrong: revoked first, then expired, then the limit, then the
             // address, then the scope.
-            (revoked, after_expiry, ip("11.0.0.1"), &deploy, Code::Revoked),
-            (token(Some(1), 1, &["10.0.0.0/8"], &[]), after_expiry, ip("11.0.0.1"), &deploy, Code::Expired),
-            (token(Some(1), 1, &["10.0.0.0/8"], &[]), now, ip("11.0.0.1"), &deploy, Code::Exhausted),
-            (token(Some(2), 1, &["10.0.0.0/8"], &[]), now, ip("11.0.0.1"), &deploy, Code::IpNotAllowed),
-            (token(Some(2), 1, &["10.0.0.0/8"], &[]), now, None, &deploy, Code::IpNotAllowed),
-            (token(Some(2), 1, &["10.0.0.0/8"], &[]), now, ip("10.0.0.1"), &deploy, Code::MissingScope),
-            (token(Some(2), 1, &["10.0.0.0/8"], &["deploy:run"]), now, ip("10.0.0.1"), &deploy, Code::Valid),
+            (
+                revoked,
+                after_expiry,
+                ip("11.0.0.1"),
+                &deploy,
+                Code::Revoked,
+            ),
+            (
+                token(Some(1), 1, &["10.0.0.0/8"], &[]),
+                after_expiry,
+                ip("11.0.0.1"),
+                &deploy,
+                Code::Expired,
+            ),
+            (
+                token(Some(1), 1, &["10.0.0.0/8"], &[]),
+                now,
+                ip("11.0.0.1"),
+                &deploy,
+                Code::Exhausted,
+            ),
+            (
+                token(Some(2), 1, &["10.0.0.0/8"], &[]),
+                now,
+                ip("11.0.0.1"),
+                &deploy,
+                Code::IpNotAllowed,
+            ),
+            (
+                token(Some(2), 1, &["10.0.0.0/8"], &[]),
+                now,
+                None,
+                &deploy,
+                Code::IpNotAllowed,
+            ),
+            (
+                token(Some(2), 1, &["10.0.0.0/8"], &[]),
+                now,
+                ip("10.0.0.1"),
+                &deploy,
+                Code::MissingScope,
+            ),
+            (
+                token(Some(2), 1, &["10.0.0.0/8"], &["deploy:run"]),
+                now,
+                ip("10.0.0.1"),
+                &deploy,
+                Code::Valid,
+            ),
             // The last use is a use; a limit of 0 admits none.
             (token(Some(1), 0, &[], &[]), now, None, &none, Code::Valid),
-            (token(Some(0), 0, &[], &[]), now, None, &none, Code::Exhausted),
-            (token(None, u64::MAX, &[], &[]), now, None, &none, Code::Valid),
+            (
+                token(Some(0), 0, &[], &[]),
+                now,
+                None,
+                &none,
+                Code::Exhausted,
+            ),
+            (
+                token(None, u64::MAX, &[], &[]),
+                now,
+                None,
+                &none,
+                Code::Valid,
+            ),
             // Edges of the allow-list.
-            (token(None, 0, &["192.0.2.7/32"], &[]), now, ip("192.0.2.7"), &none, Code::Valid),
-            (token(None, 0, &["192.0.2.7/32"], &[]), now, ip("192.0.2.8"), &none, Code::IpNotAllowed),
-            (token(None, 0, &["192.0.2.7/32"], &[]), now, ip("::ffff:192.0.2.7"), &none, Code::Valid),
-            (token(None, 0, &["2001:db8::1/128"], &[]), now, ip("2001:db8::1"), &none, Code::Valid),
-            (token(None, 0, &["2001:db8::1/128"], &[]), now, ip("2001:db8::2"), &none, Code::IpNotAllowed),
-            (token(None, 0, &[], &[]), now, ip("2001:db8::2"), &none, Code::Valid),
+            (
+                token(None, 0, &["192.0.2.7/32"], &[]),
+                now,
+                ip("192.0.2.7"),
+                &none,
+                Code::Valid,
+            ),
+            (
+                token(None, 0, &["192.0.2.7/32"], &[]),
+                now,
+                ip("192.0.2.8"),
+                &none,
+                Code::IpNotAllowed,
+            ),
+            (
+                token(None, 0, &["192.0.2.7/32"], &[]),
+                now,
+                ip("::ffff:192.0.2.7"),
+                &none,
+                Code::Valid,
+            ),
+            (
+                token(None, 0, &["2001:db8::1/128"], &[]),
+                now,
+                ip("2001:db8::1"),
+                &none,
+                Code::Valid,
+            ),
+            (
+                token(None, 0, &["2001:db8::1/128"], &[]),
+                now,
+                ip("2001:db8::2"),
+                &none,
+                Code::IpNotAllowed,
+            ),
+            (
+                token(None, 0, &[], &[]),
+                now,
+                ip("2001:db8::2"),
+                &none,
+                Code::Valid,
+            ),
             // A stored block that does not parse admits nothing.
-            (token(None, 0, &["garbage"], &[]), now, ip("10.0.0.1"), &none, Code::IpNotAllowed),
+            (
+                token(None, 0, &["garbage"], &[]),
+                now,
+                ip("10.0.0.1"),
+                &none,
+                Code::IpNotAllowed,
+            ),
         ];
         for (i, (found, now, client_ip, scopes, want)) in cases.into_iter().enumerate() {
             let request = Request { scopes, client_ip };
