@@ -89,7 +89,7 @@ pub enum Command {
     /// Show one token in full: timestamps, scopes, usage, sources and events
     Show(ShowArgs),
     /// Revoke active tokens (revoking a revoked token succeeds)
-    Revoke(RefsArgs),
+    Revoke(RevokeArgs),
     /// Make revoked tokens active again (an expired token cannot be restored)
     Restore(RefsArgs),
     /// Delete revoked or expired tokens for good
@@ -241,6 +241,20 @@ pub struct RefsArgs {
     /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids)
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    #[command(flatten)]
+    pub refs: RefsArgs,
+
+    /// Why: shown by show, log and --json
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// The secret leaked: the token can never be restored (also marks an already revoked one)
+    #[arg(long)]
+    pub compromised: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,17 +5,34 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use crate::cli::RefsArgs;
+use crate::cli::{RefsArgs, RevokeArgs};
 use crate::ctx::Ctx;
-use crate::exit::Status;
+use crate::exit::{Status, usage};
 use crate::render::{self, json, messages};
-use crate::store::{Access, Store, TokenRecord};
+use crate::store::{Access, Revocation, Store, TokenRecord};
 
-pub fn revoke(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status> {
+pub fn revoke(ctx: &Ctx, args: &RevokeArgs, out: &mut dyn Write) -> Result<Status> {
+    if let Some(reason) = &args.reason {
+        // The reason is shown by show, log and JSON: it must never carry a secret.
+        if crate::token::contains_token(reason) {
+            return Err(usage(
+                "the --reason holds a token secret: describe what happened, e.g. 'leaked in CI log'",
+            ));
+        }
+        if reason.trim().is_empty() || reason.chars().any(char::is_control) {
+            return Err(usage(
+                "the --reason is empty or has a control character: write one line of text",
+            ));
+        }
+    }
     let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
-    let tokens = store.resolve_all(&args.references)?;
+    let tokens = store.resolve_all(&args.refs.references)?;
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
-    let done = store.revoke(&ids, || ctx.clock(), &super::actor())?;
+    let why = Revocation {
+        reason: args.reason.clone(),
+        compromised: args.compromised,
+    };
+    let done = store.revoke(&ids, &why, || ctx.clock(), &super::actor())?;
     report(ctx, &done, out, ("revoked", "was already revoked"))
 }
 
@@ -30,6 +47,10 @@ pub fn restore(ctx: &Ctx, args: &RefsArgs, out: &mut dyn Write) -> Result<Status
         .find(|t| t.expires_at.is_some_and(|at| at <= ctx.now))
     {
         bail!(messages::cannot_restore_expired(t));
+    }
+    for t in &tokens {
+        // Compromised or rotated: the store's words, before anything is written.
+        crate::store::refuse_restore(t)?;
     }
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
     let done = store.restore(&ids, || ctx.clock(), &super::actor())?;
