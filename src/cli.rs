@@ -326,6 +326,14 @@ pub struct RevokeArgs {
     /// With FILTERS: do not ask for confirmation (required without a terminal)
     #[arg(long, short)]
     pub yes: bool,
+
+    /// Why: shown by show, log and --json
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// The secret leaked: the token can never be restored (also marks an already revoked one)
+    #[arg(long)]
+    pub compromised: bool,
 }
 
 pub const VERIFY_AFTER: &str = "\

@@ -132,7 +132,12 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     if let Err(err) = print_secret(ctx, &store, &id, &secret, out) {
         // Nobody received the secret (`generate | false`): a token nobody holds must not
         // stay valid. Not reported as a quiet broken pipe: this run failed.
-        let revoked = match store.revoke(&[id.as_str()], || ctx.clock(), &super::actor()) {
+        let revoked = match store.revoke(
+            &[id.as_str()],
+            &crate::store::Revocation::default(),
+            || ctx.clock(),
+            &super::actor(),
+        ) {
             Ok(_) => "was revoked".to_owned(),
             // Both failures matter: say that a token nobody holds is still active.
             Err(revoke) => format!("is STILL ACTIVE, revoking it failed ({revoke:#}): revoke it"),

@@ -66,8 +66,33 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         t.expires_at
             .map_or_else(|| "never".to_owned(), |at| when(now, at))
     )?;
-    if let Some(at) = t.revoked_at {
+    if let Some(at) = t.revoked_since(now) {
         writeln!(out, "  {}{}", label("revoked"), when(now, at))?;
+    }
+    if let Some(reason) = &t.revoke_reason {
+        writeln!(out, "  {}{}", label("reason"), escape(reason))?;
+    }
+    if t.compromised {
+        writeln!(
+            out,
+            "  {}{}",
+            label("compromised"),
+            paint("yes: never restorable, generate a new token", &red, color)
+        )?;
+    }
+    if let Some(from) = &t.rotated_from {
+        writeln!(out, "  {}{}", label("rotated from"), escape(from))?;
+    }
+    if let Some(to) = &t.rotated_to {
+        let until = t.grace_ends_at.map_or_else(String::new, |at| {
+            let verb = if at <= now {
+                "stopped verifying"
+            } else {
+                "verifies until"
+            };
+            format!("  (old secret {verb} {})", when(now, at))
+        });
+        writeln!(out, "  {}{}{until}", label("rotated to"), escape(to))?;
     }
     match (t.max_uses, t.remaining_uses()) {
         (Some(max), Some(left)) => writeln!(
@@ -156,10 +181,8 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         } else {
             blank.clone()
         };
-        let detail = e
-            .detail
-            .as_deref()
-            .map(|text| format!("  ({})", super::detail(text)))
+        let detail = super::event_detail(e)
+            .map(|text| format!("  ({text})"))
             .unwrap_or_default();
         writeln!(
             out,
@@ -251,6 +274,8 @@ pub struct EventJson<'a> {
     pub actor: &'a str,
     #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub detail: Option<&'a str>,
+    /// The change's structured details (schema v2 on), `action` included.
+    pub data: Option<serde_json::Value>,
 }
 
 pub fn event_json(e: &Event) -> EventJson<'_> {
@@ -261,6 +286,7 @@ pub fn event_json(e: &Event) -> EventJson<'_> {
         action: &e.action,
         actor: &e.actor,
         detail: e.detail.as_deref(),
+        data: e.change().and_then(|c| serde_json::to_value(c).ok()),
     }
 }
 

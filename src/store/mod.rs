@@ -14,6 +14,9 @@ mod target;
 pub use shared::{SharedOutcome, prepare_shared};
 pub use target::Target;
 
+/// Why `restore` would refuse a token whatever the clock says (compromised, rotated).
+pub use rules::refuse::unrestorable as refuse_restore;
+
 use anyhow::Result;
 
 use crate::time::Timestamp;
@@ -105,19 +108,22 @@ impl Store {
         each!(self, s => s.by_name(name))
     }
 
-    /// Revokes each active token. Returns each token as re-read after the change, inside
-    /// the transaction, with whether it changed (false: already revoked); a token that does
-    /// not read back revoked fails the whole action, which then changes nothing.
+    /// Revokes each active token, with `why`. Returns each token as re-read after the
+    /// change, inside the transaction, with whether it changed (false: already revoked, and
+    /// not newly marked compromised); a token that does not read back revoked fails the
+    /// whole action, which then changes nothing. An already revoked token given
+    /// `compromised` becomes compromised (and takes the reason): that can only tighten.
     ///
     /// `clock` is read once the write lock is held: a revoke that waited for the lock is
     /// dated after every use it waited behind.
     pub fn revoke(
         &mut self,
         ids: &[&str],
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        each!(self, s => s.revoke(ids, clock, actor))
+        each!(self, s => s.revoke(ids, why, clock, actor))
     }
 
     /// Revokes every token matching `query` that is not revoked yet: the selection, judged
@@ -127,10 +133,11 @@ impl Store {
         &mut self,
         query: &ListQuery,
         only: Option<&[String]>,
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        each!(self, s => s.revoke_matching(query, only, clock, actor))
+        each!(self, s => s.revoke_matching(query, only, why, clock, actor))
     }
 
     /// Deletes every revoked or expired token matching `query`, as `revoke_matching`
@@ -477,7 +484,66 @@ pub struct DayUse {
     pub failures: u64,
 }
 
-/// A lifecycle event: generated, revoked, restored, deleted.
+/// Why tokens are revoked: what `show`, `log` and JSON then say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revocation {
+    pub reason: Option<String>,
+    /// Never restorable.
+    pub compromised: bool,
+}
+
+/// A lifecycle change as the event log keeps it: the action, and its details as data
+/// (times in unix seconds), stored as JSON in `events.data` so no reader parses prose.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Change {
+    Generated {
+        expires_at: Option<i64>,
+        /// Made by `rotate` from this token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rotated_from: Option<String>,
+    },
+    /// One field changed by `edit`: what it was and what it became.
+    Edited {
+        field: String,
+        from: serde_json::Value,
+        to: serde_json::Value,
+    },
+    /// Replaced by `to`; verifies until `grace_ends_at`.
+    Rotated {
+        to: String,
+        grace_ends_at: i64,
+    },
+    Revoked {
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        compromised: bool,
+    },
+    Restored,
+    Deleted,
+}
+
+impl Change {
+    /// The `action` column.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::Generated { .. } => "generated",
+            Change::Edited { .. } => "edited",
+            Change::Rotated { .. } => "rotated",
+            Change::Revoked { .. } => "revoked",
+            Change::Restored => "restored",
+            Change::Deleted => "deleted",
+        }
+    }
+
+    /// The `data` column.
+    pub fn data(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A lifecycle event: generated, edited, rotated, revoked, restored, deleted.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub at: Timestamp,
@@ -486,8 +552,16 @@ pub struct Event {
     pub action: String,
     pub actor: String,
     pub detail: Option<String>,
-    /// Structured details, a JSON object as stored (schema v2 on).
+    /// Structured details, a JSON object as stored (schema v2 on); see `change`.
     pub data: Option<String>,
+}
+
+impl Event {
+    /// The change with its details; `None` for an event written before schema v2, which
+    /// has only `action` and the prose `detail`.
+    pub fn change(&self) -> Option<Change> {
+        serde_json::from_str(self.data.as_deref()?).ok()
+    }
 }
 
 /// Failed verify attempts on one token on one day, for `log`.

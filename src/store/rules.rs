@@ -116,6 +116,20 @@ pub fn restorable_sql(now: &str) -> String {
     )
 }
 
+/// The revoke statement, placeholders (id, now, reason, compromised): revokes an active
+/// token, or marks an already revoked one compromised (with the reason), which only
+/// tightens; anything else changes nothing and reports no change.
+pub fn revoke_sql([id, now, reason, compromised]: [&str; 4]) -> String {
+    format!(
+        "UPDATE tokens SET
+            revoke_reason = CASE WHEN revoked_at IS NULL OR {reason} IS NOT NULL
+                            THEN {reason} ELSE revoke_reason END,
+            revoked_at = COALESCE(revoked_at, {now}),
+            compromised = (compromised OR {compromised})
+         WHERE id = {id} AND (revoked_at IS NULL OR ({compromised} AND NOT compromised))"
+    )
+}
+
 /// The stored allow-list (a JSON array of CIDRs, NULL for any address) as a list.
 pub fn cidrs_from(stored: Option<String>) -> Result<Vec<String>, serde_json::Error> {
     match stored {
@@ -237,6 +251,29 @@ pub mod refuse {
             Kind::Refused,
             format!("token {id} has expired and cannot be restored; nothing restored"),
         )
+    }
+
+    /// What `restore` never revives, whatever its state: a compromised or rotated token.
+    pub fn unrestorable(token: &crate::store::TokenRecord) -> anyhow::Result<()> {
+        if token.compromised {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} was revoked as compromised and can never be restored; nothing restored: generate a new token instead",
+                    token.id
+                ),
+            ));
+        }
+        if let Some(to) = &token.rotated_to {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} was rotated to {to} and cannot be restored; nothing restored: use {to}, or rotate it",
+                    token.id
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub fn still_revoked(id: &str) -> anyhow::Error {

@@ -36,6 +36,7 @@ mod hostile;
 mod locking;
 mod postgres;
 mod redaction;
+mod retire;
 mod safety;
 mod shared;
 mod tampered;

@@ -8,8 +8,8 @@ use sqlx::postgres::{PgConnection, PgRow};
 use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
-    Bulk, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record, SortKey,
-    SourceUse, TokenRecord, day_of,
+    Bulk, Change, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
+    Revocation, SortKey, SourceUse, TokenRecord, day_of,
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
@@ -118,25 +118,27 @@ async fn find(
     }
 }
 
-async fn log_event(
+/// Logs a typed change: its action, and its details as data.
+async fn log_change(
     c: &mut PgConnection,
     at: Timestamp,
     id: &str,
     name: &str,
-    action: &str,
+    change: &Change,
     actor: &str,
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(to_unix(at))
     .bind(id)
     .bind(name)
-    .bind(action)
+    .bind(change.action())
     .bind(actor)
     .bind(detail)
+    .bind(change.data())
     .execute(c)
     .await?;
     Ok(())
@@ -206,18 +208,18 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
             }
-            let detail = match token.expires_at {
-                Some(t) => format!("expires {}", crate::time::rfc3339(t)),
-                None => "never expires".to_owned(),
+            let change = Change::Generated {
+                expires_at: token.expires_at.map(to_unix),
+                rotated_from: None,
             };
-            log_event(
+            log_change(
                 c,
                 created_at,
                 token.id.as_str(),
                 token.name,
-                "generated",
+                &change,
                 &actor,
-                Some(&detail),
+                None,
             )
             .await?;
             Ok(Inserted::Ok)
@@ -245,17 +247,19 @@ impl Store {
     pub fn revoke(
         &mut self,
         ids: &[&str],
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
         let actor = self.actor(actor);
-        self.write(async |c, _| revoke_ids(c, ids, clock(), &actor).await)
+        self.write(async |c, _| revoke_ids(c, ids, why, clock(), &actor).await)
     }
 
     pub fn revoke_matching(
         &mut self,
         query: &ListQuery,
         only: Option<&[String]>,
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
@@ -264,7 +268,7 @@ impl Store {
             let now = clock();
             let ids = matching_ids(c, query, Bulk::Revoke, now, only).await?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            revoke_ids(c, &ids, now, &actor).await
+            revoke_ids(c, &ids, why, now, &actor).await
         })
     }
 
@@ -330,9 +334,10 @@ impl Store {
                     .rows_affected();
                 if n == 1 {
                     let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "restored", &actor, None).await?;
+                    log_change(c, now, id, &name, &Change::Restored, &actor, None).await?;
                 }
                 let token = reread(c, id).await?;
+                refuse::unrestorable(&token)?;
                 if token.expires_at.is_some_and(|t| t <= now) {
                     return Err(refuse::expired_restore(id));
                 }
@@ -364,7 +369,8 @@ impl Store {
         let actor = self.actor(actor);
         self.write(async |c, _| {
             let sql = format!(
-                "UPDATE tokens AS t SET revoked_at = $2 WHERE id = $1 AND hash = $3 AND {}",
+                "UPDATE tokens AS t SET revoked_at = $2, revoke_reason = $4, compromised = true
+                 WHERE id = $1 AND hash = $3 AND {}",
                 rules::active_sql("$2")
             );
             let mut changed = Vec::with_capacity(leaked.len());
@@ -373,12 +379,18 @@ impl Store {
                     .bind(id)
                     .bind(to_unix(now))
                     .bind(&hash.as_bytes()[..])
+                    .bind(detail)
                     .execute(&mut *c)
                     .await?
                     .rows_affected();
                 if n == 1 {
                     let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "revoked", &actor, Some(detail)).await?;
+                    // A token found where it should not be is compromised: never restorable.
+                    let change = Change::Revoked {
+                        reason: Some((*detail).to_owned()),
+                        compromised: true,
+                    };
+                    log_change(c, now, id, &name, &change, &actor, Some(detail)).await?;
                 }
                 changed.push(n == 1);
             }
@@ -659,21 +671,28 @@ fn filter_sql(query: &ListQuery) -> (String, Vec<String>) {
 async fn revoke_ids(
     c: &mut PgConnection,
     ids: &[&str],
+    why: &Revocation,
     now: Timestamp,
     actor: &str,
 ) -> Result<Vec<(TokenRecord, bool)>> {
     let mut done = Vec::with_capacity(ids.len());
+    let sql = rules::revoke_sql(["$1", "$2", "$3", "$4"]);
     for id in ids {
-        let n =
-            sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-                .bind(id)
-                .bind(to_unix(now))
-                .execute(&mut *c)
-                .await?
-                .rows_affected();
+        let n = sqlx::query(&sql)
+            .bind(id)
+            .bind(to_unix(now))
+            .bind(&why.reason)
+            .bind(why.compromised)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
         if n == 1 {
             let name = name_of(c, id).await?;
-            log_event(c, now, id, &name, "revoked", actor, None).await?;
+            let change = Change::Revoked {
+                reason: why.reason.clone(),
+                compromised: why.compromised,
+            };
+            log_change(c, now, id, &name, &change, actor, None).await?;
         }
         let token = reread(c, id).await?;
         if token.revoked_at.is_none() {
@@ -716,7 +735,7 @@ async fn delete_ids(c: &mut PgConnection, ids: &[&str], now: Timestamp, actor: &
         if find(c, "t.id = $1", id).await?.is_some() {
             return Err(refuse::still_there(id));
         }
-        log_event(c, now, id, &name, "deleted", actor, None).await?;
+        log_change(c, now, id, &name, &Change::Deleted, actor, None).await?;
     }
     Ok(())
 }

@@ -45,18 +45,18 @@ impl Store {
             for s in token.scopes {
                 scope.execute(params![token.id.as_str(), s])?;
             }
-            let detail = match token.expires_at {
-                Some(t) => format!("expires {}", crate::time::rfc3339(t)),
-                None => "never expires".to_owned(),
+            let change = Change::Generated {
+                expires_at: token.expires_at.map(to_unix),
+                rotated_from: None,
             };
-            log_event(
+            log_change(
                 tx,
                 created_at,
                 token.id.as_str(),
                 token.name,
-                "generated",
+                &change,
                 actor,
-                Some(&detail),
+                None,
             )?;
             Ok(Inserted::Ok)
         })
@@ -71,16 +71,20 @@ impl Store {
     pub fn revoke(
         &mut self,
         ids: &[&str],
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        self.write(Durability::Full, |tx| revoke_ids(tx, ids, clock(), actor))
+        self.write(Durability::Full, |tx| {
+            revoke_ids(tx, ids, why, clock(), actor)
+        })
     }
 
     pub fn revoke_matching(
         &mut self,
         query: &ListQuery,
         only: Option<&[String]>,
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
@@ -88,7 +92,7 @@ impl Store {
             let now = clock();
             let ids = matching_ids(tx, query, Bulk::Revoke, now, only)?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            revoke_ids(tx, &ids, now, actor)
+            revoke_ids(tx, &ids, why, now, actor)
         })
     }
 
@@ -155,9 +159,10 @@ impl Store {
                 )?;
                 if n == 1 {
                     let name = name_of(tx, id)?;
-                    log_event(tx, now, id, &name, "restored", actor, None)?;
+                    log_change(tx, now, id, &name, &Change::Restored, actor, None)?;
                 }
                 let token = reread(tx, id)?;
+                refuse::unrestorable(&token)?;
                 // Revoked wins in `status()`, so ask about the expiry itself.
                 if token.expires_at.is_some_and(|t| t <= now) {
                     return Err(refuse::expired_restore(id));
@@ -188,18 +193,23 @@ impl Store {
 fn revoke_ids(
     tx: &rusqlite::Transaction,
     ids: &[&str],
+    why: &Revocation,
     now: Timestamp,
     actor: &str,
 ) -> Result<Vec<(TokenRecord, bool)>> {
     let mut done = Vec::with_capacity(ids.len());
     for id in ids {
         let n = tx.execute(
-            "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, to_unix(now)],
+            &rules::revoke_sql(["?1", "?2", "?3", "?4"]),
+            params![id, to_unix(now), why.reason, why.compromised],
         )?;
         if n == 1 {
             let name = name_of(tx, id)?;
-            log_event(tx, now, id, &name, "revoked", actor, None)?;
+            let change = Change::Revoked {
+                reason: why.reason.clone(),
+                compromised: why.compromised,
+            };
+            log_change(tx, now, id, &name, &change, actor, None)?;
         }
         let token = reread(tx, id)?;
         if token.revoked_at.is_none() {
@@ -237,7 +247,7 @@ fn delete_ids(tx: &rusqlite::Transaction, ids: &[&str], now: Timestamp, actor: &
         if find_by(tx, "t.id = ?1", id)?.is_some() {
             return Err(refuse::still_there(id));
         }
-        log_event(tx, now, id, &name, "deleted", actor, None)?;
+        log_change(tx, now, id, &name, &Change::Deleted, actor, None)?;
     }
     Ok(())
 }

@@ -15,8 +15,8 @@ use rusqlite::{
 use super::file;
 use super::rules::{self, refuse};
 use super::{
-    Access, Bulk, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
-    Record, SortKey, SourceUse, TokenRecord, day_of,
+    Access, Bulk, Change, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery,
+    NewToken, Record, Revocation, SortKey, SourceUse, TokenRecord, day_of,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
@@ -32,7 +32,7 @@ mod schema;
 mod verify;
 
 use errors::{explain, explained, refused};
-use rows::{TOKEN_COLUMNS, find_by, log_event, name_of, reread, timestamp, token_from_row};
+use rows::{TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
 use schema::vet_schema;
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
@@ -398,7 +398,9 @@ mod tests {
                  BEGIN UPDATE main.tokens SET revoked_at = NULL WHERE id = new.id; END",
             )
             .unwrap();
-        let err = store.revoke(&[id.as_str()], || now, "test").unwrap_err();
+        let err = store
+            .revoke(&[id.as_str()], &Revocation::default(), || now, "test")
+            .unwrap_err();
         assert!(
             format!("{err:#}").contains("still reads as active"),
             "{err:#}"
@@ -414,7 +416,9 @@ mod tests {
         assert_eq!(events, 0, "the failed revoke was logged");
 
         store.conn.execute_batch("DROP TRIGGER temp.undo").unwrap();
-        let done = store.revoke(&[id.as_str()], || now, "test").unwrap();
+        let done = store
+            .revoke(&[id.as_str()], &Revocation::default(), || now, "test")
+            .unwrap();
         assert_eq!(done[0].0.revoked_at, Some(now));
         assert!(done[0].1);
         store

@@ -34,26 +34,28 @@ pub(super) fn reread(conn: &Connection, id: &str) -> Result<TokenRecord> {
     find_by(conn, "t.id = ?1", id)?.ok_or_else(|| refuse::gone(id, "nothing changed"))
 }
 
-pub(super) fn log_event(
+/// Logs a typed change: its action, and its details as data.
+pub(super) fn log_change(
     conn: &Connection,
     at: Timestamp,
     token_id: &str,
     token_name: &str,
-    action: &str,
+    change: &Change,
     actor: &str,
     detail: Option<&str>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         to_unix(at),
         token_id,
         token_name,
-        action,
+        change.action(),
         actor,
-        detail
+        detail,
+        change.data()
     ])?;
     Ok(())
 }
