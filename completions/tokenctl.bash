@@ -703,7 +703,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__revoke)
-            opts="-y -h -V --status --expiring-within --unused-since --name --scope --prefix --dry-run --yes --db --color --json --help --version"
+            opts="-y -h -V --status --expiring-within --unused-since --name --scope --prefix --dry-run --yes --reason --compromised --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -730,6 +730,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -173,12 +173,14 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l unused-sinc
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l reason -d 'Why: shown by show, log and --json' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l dry-run -d 'Print what would be revoked and change nothing'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s y -l yes -d 'With FILTERS: do not ask for confirmation (required without a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l compromised -d 'The secret leaked: the token can never be restored (also marks an already revoked one)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
