@@ -40,7 +40,8 @@ Exit codes:
   12   verify: token revoked
   13   verify: token lacks a required scope
   14   verify: token's use limit (--max-uses) reached
-  15   verify: client address (--client-ip) not in the token's --allow-cidr list
+  15   verify: client address (--client-ip) outside the token's
+       --allow-cidr list, or not given
   20   scan: found a live token (or one it could not check: no database)
   130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
@@ -351,8 +352,8 @@ Exit codes of verify:
   11   expired
   12   revoked
   13   lacks a required --scope
-  14   its use limit (--max-uses) is reached
-  15   --client-ip is outside the token's --allow-cidr list, or not given
+  14   use limit (--max-uses) reached
+  15   --client-ip not in its --allow-cidr list (or not given)
   130  cancelled at the hidden token prompt";
 
 #[derive(Debug, Args)]

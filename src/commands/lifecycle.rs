@@ -52,7 +52,7 @@ pub fn revoke(ctx: &Ctx, args: &RevokeArgs, out: &mut dyn Write) -> Result<Statu
         match gate {
             Gate::Done => return Ok(Status::Success),
             Gate::Declined => {
-                render::note("nothing revoked");
+                render::note(messages::NOTHING_REVOKED);
                 return Ok(Status::Failure);
             }
             Gate::Act { query, only } => store.revoke_matching(

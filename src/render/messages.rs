@@ -83,6 +83,8 @@ pub fn delete_question_short(count: usize) -> String {
 
 pub const NOTHING_DELETED: &str = "nothing deleted";
 
+pub const NOTHING_REVOKED: &str = "nothing revoked";
+
 pub fn deleted(name: &str) -> String {
     format!("✓ deleted {name}")
 }
