@@ -90,8 +90,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Revoke active tokens (revoking a revoked token succeeds)
     Revoke(RevokeArgs),
-    /// Make revoked tokens active again (an expired token cannot be restored)
+    /// Make revoked tokens active again (never an expired, compromised or rotated token)
     Restore(RefsArgs),
+    /// Replace a token's secret: a new token under the same name and settings, the old
+    /// one verifying for the grace window
+    Rotate(RotateArgs),
     /// Delete revoked or expired tokens for good
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
@@ -241,6 +244,22 @@ pub struct RefsArgs {
     /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids)
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Token id, id prefix (4+ characters), name, or whole token
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d)
+    /// [default: 0s, it stops now]
+    #[arg(long, value_name = "DURATION")]
+    pub grace: Option<String>,
+
+    /// Validity of the new token (e.g. 3mo, 1y) [default: the old token's validity span]
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Args)]

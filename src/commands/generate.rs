@@ -155,7 +155,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     Ok(Status::Success)
 }
 
-fn print_secret(
+pub(super) fn print_secret(
     ctx: &Ctx,
     store: &Store,
     id: &TokenId,

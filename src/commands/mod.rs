@@ -10,6 +10,7 @@ mod lifecycle;
 mod list;
 mod log;
 mod pager;
+mod rotate;
 mod scan;
 mod show;
 mod verify;
@@ -30,6 +31,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Show(args) => show::run(ctx, args, out),
         Command::Revoke(args) => lifecycle::revoke(ctx, args, out),
         Command::Restore(args) => lifecycle::restore(ctx, args, out),
+        Command::Rotate(args) => rotate::run(ctx, args, out),
         Command::Delete(args) => delete::run(ctx, args, out),
         Command::Verify(args) => verify::run(ctx, args, out),
         Command::Log(args) => log::run(ctx, args, out),

@@ -126,6 +126,21 @@ impl Store {
         each!(self, s => s.revoke(ids, why, clock, actor))
     }
 
+    /// Replaces token `id` by a new one (`rotation`) under its name, scopes, prefix,
+    /// description, limits and allow-list, in one transaction dated by `clock` read under
+    /// the lock. The old token takes the name `<name>~<id>`, links to the new one, and
+    /// verifies until now + grace, never past its own expiry; then it reads as revoked.
+    /// A revoked or already rotated token is refused, and nothing changes.
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        each!(self, s => s.rotate(id, rotation, clock, actor))
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes
@@ -419,6 +434,32 @@ pub struct DayUse {
     pub day: i64,
     pub uses: u64,
     pub failures: u64,
+}
+
+/// The new token of a `rotate`: its id and hash, and the windows the store lays on the
+/// time it reads under the lock.
+pub struct Rotation<'a> {
+    pub new_id: &'a TokenId,
+    pub hash: TokenHash,
+    /// How long the old secret keeps verifying (zero: it stops now).
+    pub grace: crate::time::Span,
+    /// The new token's validity; `None`: the old one's span (never, if it had none).
+    pub expires: Option<crate::time::Span>,
+}
+
+#[derive(Debug)]
+pub enum Rotated {
+    /// Both tokens as re-read after the change.
+    Ok {
+        old: Box<TokenRecord>,
+        new: Box<TokenRecord>,
+    },
+    IdTaken,
+}
+
+/// The name a rotated-away token keeps, so the new one can take its name (names are unique).
+pub fn retired_name(name: &str, id: &str) -> String {
+    format!("{name}~{id}")
 }
 
 /// Why tokens are revoked: what `show`, `log` and JSON then say.

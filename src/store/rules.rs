@@ -130,6 +130,36 @@ pub fn revoke_sql([id, now, reason, compromised]: [&str; 4]) -> String {
     )
 }
 
+/// What `rotate` lays on the time `now` it read under the lock: when the old secret stops
+/// verifying (never past its own expiry) and when the new token expires.
+pub fn rotation_windows(
+    old: &TokenRecord,
+    rotation: &super::Rotation,
+    now: crate::time::Timestamp,
+) -> Result<(crate::time::Timestamp, Option<crate::time::Timestamp>)> {
+    let out_of_range = || {
+        fail(
+            Kind::Refused,
+            "that --grace or --expires is out of range; nothing changed".to_owned(),
+        )
+    };
+    let mut grace_ends = rotation.grace.after(now).ok_or_else(out_of_range)?;
+    if let Some(expiry) = old.expires_at {
+        grace_ends = grace_ends.min(expiry.max(now));
+    }
+    let expires = match rotation.expires {
+        Some(span) => Some(span.after(now).ok_or_else(out_of_range)?),
+        None => match old.expires_at {
+            Some(at) => Some(
+                now.checked_add_signed(at - old.created_at)
+                    .ok_or_else(out_of_range)?,
+            ),
+            None => None,
+        },
+    };
+    Ok((grace_ends, expires))
+}
+
 /// The stored allow-list (a JSON array of CIDRs, NULL for any address) as a list.
 pub fn cidrs_from(stored: Option<String>) -> Result<Vec<String>, serde_json::Error> {
     match stored {
@@ -183,6 +213,32 @@ pub mod refuse {
                 Kind::Refused,
                 format!(
                     "token {} was rotated to {to} and cannot be restored; nothing restored: use {to}, or rotate it",
+                    token.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// What `rotate` refuses before it writes: a revoked or already rotated token.
+    pub fn unrotatable(
+        token: &crate::store::TokenRecord,
+        now: crate::time::Timestamp,
+    ) -> anyhow::Result<()> {
+        if let Some(to) = &token.rotated_to {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} was already rotated to {to}; nothing changed: rotate {to} instead",
+                    token.id
+                ),
+            ));
+        }
+        if token.revoked_at.is_some() || token.status(now) == crate::store::TokenStatus::Revoked {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} is revoked; nothing changed: restore it first, or generate a new token",
                     token.id
                 ),
             ));

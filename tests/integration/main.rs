@@ -35,6 +35,7 @@ mod locking;
 mod postgres;
 mod redaction;
 mod retire;
+mod rotate;
 mod safety;
 mod shared;
 mod tampered;

@@ -9,7 +9,8 @@ use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
     Change, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
-    Revocation, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    retired_name,
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
@@ -272,6 +273,82 @@ impl Store {
                 done.push((token, n == 1));
             }
             Ok(done)
+        })
+    }
+
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation<'_>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            refuse::unrotatable(&old, now)?;
+            let new_id = rotation.new_id.as_str();
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = $1)")
+                    .bind(new_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+            if taken {
+                return Ok(Rotated::IdTaken);
+            }
+            let (grace_ends, expires) = rules::rotation_windows(&old, rotation, now)?;
+            let retired = retired_name(&old.name, id);
+            let n = sqlx::query(
+                "UPDATE tokens SET name = $2, rotated_to = $3, grace_ends_at = $4
+                 WHERE id = $1 AND revoked_at IS NULL AND rotated_to IS NULL",
+            )
+            .bind(id)
+            .bind(&retired)
+            .bind(new_id)
+            .bind(to_unix(grace_ends))
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(refuse::gone(id, "nothing changed"));
+            }
+            sqlx::query(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                     max_uses, allowed_cidrs, rotated_from)
+                 SELECT $2, $3, prefix, $4, description, $5, $6, max_uses, allowed_cidrs, id
+                 FROM tokens WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .bind(&old.name)
+            .bind(&rotation.hash.as_bytes()[..])
+            .bind(to_unix(now))
+            .bind(expires.map(to_unix))
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO token_scopes (token_id, scope)
+                 SELECT $2, scope FROM token_scopes WHERE token_id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .execute(&mut *c)
+            .await?;
+            let change = Change::Rotated {
+                to: new_id.to_owned(),
+                grace_ends_at: to_unix(grace_ends),
+            };
+            log_change(c, now, id, &retired, &change, &actor, None).await?;
+            let change = Change::Generated {
+                expires_at: expires.map(to_unix),
+                rotated_from: Some(id.to_owned()),
+            };
+            log_change(c, now, new_id, &old.name, &change, &actor, None).await?;
+            Ok(Rotated::Ok {
+                old: Box::new(reread(c, id).await?),
+                new: Box::new(reread(c, new_id).await?),
+            })
         })
     }
 

@@ -16,7 +16,8 @@ use super::file;
 use super::rules::{self, refuse};
 use super::{
     Access, Change, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery,
-    NewToken, Record, Revocation, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, TokenStatus,
+    day_of, retired_name,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
