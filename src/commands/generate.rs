@@ -222,7 +222,7 @@ fn refuse_lost_stdout() -> Result<()> {
     Ok(())
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+pub(super) fn check_name(name: &str) -> Result<(), String> {
     if token::contains_token(name) {
         return Err(
             "that name holds a token secret: choose a plain name such as github-ci".to_owned(),

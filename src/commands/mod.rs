@@ -4,6 +4,7 @@
 mod copy;
 mod delete;
 mod docs;
+mod edit;
 mod generate;
 mod init;
 mod lifecycle;
@@ -32,6 +33,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Revoke(args) => lifecycle::revoke(ctx, args, out),
         Command::Restore(args) => lifecycle::restore(ctx, args, out),
         Command::Rotate(args) => rotate::run(ctx, args, out),
+        Command::Edit(args) => edit::run(ctx, args, out),
         Command::Delete(args) => delete::run(ctx, args, out),
         Command::Verify(args) => verify::run(ctx, args, out),
         Command::Log(args) => log::run(ctx, args, out),

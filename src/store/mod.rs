@@ -141,6 +141,20 @@ impl Store {
         each!(self, s => s.rotate(id, rotation, clock, actor))
     }
 
+    /// Changes token `id` in place (`edit`; the secret stays), judged on the token as it
+    /// reads under the lock at `clock`: a new name must be free, a new expiry in the
+    /// future, and an expired token gets no new expiry. Each changed field is one
+    /// `Change::Edited` event. Returns the token as re-read, and how many fields changed.
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        each!(self, s => s.edit(id, edit, clock, actor))
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes
@@ -434,6 +448,29 @@ pub struct DayUse {
     pub day: i64,
     pub uses: u64,
     pub failures: u64,
+}
+
+/// What `edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub name: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub add_scopes: Vec<String>,
+    pub remove_scopes: Vec<String>,
+    pub expires: Option<NewExpiry>,
+    /// `Some(None)` lifts the use limit.
+    pub max_uses: Option<Option<u64>>,
+    /// `Some(empty)`: any address.
+    pub allowed_cidrs: Option<Vec<String>>,
+}
+
+/// A new expiry, laid on the time the store reads under the lock.
+#[derive(Debug, Clone, Copy)]
+pub enum NewExpiry {
+    After(crate::time::Span),
+    At(Timestamp),
+    Never,
 }
 
 /// The new token of a `rotate`: its id and hash, and the windows the store lays on the

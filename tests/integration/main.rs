@@ -9,6 +9,7 @@ mod util;
 // Commands and contracts.
 mod docs;
 mod durations;
+mod edit;
 mod exit_codes;
 mod generate;
 mod json;

@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
-    Change, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
+    Change, DayUse, Edit, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
     Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
     retired_name,
 };
@@ -349,6 +349,57 @@ impl Store {
                 old: Box::new(reread(c, id).await?),
                 new: Box::new(reread(c, new_id).await?),
             })
+        })
+    }
+
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            let (new, changes) = rules::apply_edit(&old, edit, now)?;
+            if new.name != old.name
+                && let Some(other) = find(c, "t.name = $1", &new.name).await?
+            {
+                return Err(refuse::name_taken(&new.name, &other.id));
+            }
+            sqlx::query(
+                "UPDATE tokens SET name = $2, description = $3, expires_at = $4, max_uses = $5,
+                     allowed_cidrs = $6
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(new.expires_at.map(to_unix))
+            .bind(new.max_uses.map(|n| n as i64))
+            .bind(rules::cidrs_to(&new.allowed_cidrs))
+            .execute(&mut *c)
+            .await?;
+            if new.scopes != old.scopes {
+                sqlx::query("DELETE FROM token_scopes WHERE token_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(&new.scopes)
+                .execute(&mut *c)
+                .await?;
+            }
+            for change in &changes {
+                log_change(c, now, id, &new.name, change, &actor, None).await?;
+            }
+            Ok((reread(c, id).await?, changes.len()))
         })
     }
 

@@ -164,6 +164,51 @@ impl Store {
         })
     }
 
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let old = reread(tx, id)?;
+            let (new, changes) = rules::apply_edit(&old, edit, now)?;
+            if new.name != old.name
+                && let Some(other) = find_by(tx, "t.name = ?1", &new.name)?
+            {
+                return Err(refuse::name_taken(&new.name, &other.id));
+            }
+            tx.execute(
+                "UPDATE tokens SET name = ?2, description = ?3, expires_at = ?4, max_uses = ?5,
+                     allowed_cidrs = ?6
+                 WHERE id = ?1",
+                params![
+                    id,
+                    new.name,
+                    new.description,
+                    new.expires_at.map(to_unix),
+                    new.max_uses.map(|n| n as i64),
+                    rules::cidrs_to(&new.allowed_cidrs)
+                ],
+            )?;
+            if new.scopes != old.scopes {
+                tx.execute("DELETE FROM token_scopes WHERE token_id = ?1", [id])?;
+                let mut scope = tx.prepare(
+                    "INSERT OR IGNORE INTO token_scopes (token_id, scope) VALUES (?1, ?2)",
+                )?;
+                for s in &new.scopes {
+                    scope.execute(params![id, s])?;
+                }
+            }
+            for change in &changes {
+                log_change(tx, now, id, &new.name, change, actor, None)?;
+            }
+            Ok((reread(tx, id)?, changes.len()))
+        })
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes

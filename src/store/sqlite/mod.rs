@@ -15,7 +15,7 @@ use rusqlite::{
 use super::file;
 use super::rules::{self, refuse};
 use super::{
-    Access, Change, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery,
+    Access, Change, DayUse, Durability, Edit, Event, FailureDay, Inserted, ListCounts, ListQuery,
     NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, TokenStatus,
     day_of, retired_name,
 };
