@@ -93,8 +93,14 @@ pub enum Command {
     Show(ShowArgs),
     /// Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)
     Revoke(RevokeArgs),
-    /// Make revoked tokens active again (an expired token cannot be restored)
+    /// Make revoked tokens active again (never an expired, compromised or rotated token)
     Restore(RefsArgs),
+    /// Change a token in place: name, description, scopes, expiry, use limit, allow-list
+    /// (the secret stays)
+    Edit(EditArgs),
+    /// Replace a token's secret: a new token under the same name and settings, the old
+    /// one verifying for the grace window
+    Rotate(RotateArgs),
     /// Delete revoked or expired tokens for good, named or matching FILTERS
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
@@ -289,6 +295,79 @@ pub struct RefsArgs {
     /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids)
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Token id, id prefix (4+ characters), name, or whole token
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// A new unique name (a revoked token gives its name up this way)
+    #[arg(long, short, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// A new description ("" removes it)
+    #[arg(long, short, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// Add a scope (lowercase resource:action); repeatable, or comma separated
+    #[arg(long = "add-scope", value_name = "SCOPE", value_delimiter = ',')]
+    pub add_scopes: Vec<String>,
+
+    /// Remove a scope; repeatable, or comma separated
+    #[arg(long = "remove-scope", value_name = "SCOPE", value_delimiter = ',')]
+    pub remove_scopes: Vec<String>,
+
+    /// New validity from now (same DURATION grammar as generate); never revives an
+    /// expired token
+    #[arg(
+        long,
+        value_name = "DURATION",
+        group = "expiry",
+        allow_hyphen_values = true
+    )]
+    pub expires: Option<String>,
+
+    /// New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future
+    #[arg(long, value_name = "DATE", group = "expiry")]
+    pub expires_at: Option<String>,
+
+    /// The token never expires
+    #[arg(long, group = "expiry")]
+    pub no_expiry: bool,
+
+    /// At most N successful verifies in all (counting the uses so far)
+    #[arg(long, value_name = "N", group = "limit")]
+    pub max_uses: Option<u64>,
+
+    /// Lift the use limit
+    #[arg(long, group = "limit")]
+    pub no_max_uses: bool,
+
+    /// Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list
+    #[arg(long = "allow-cidr", value_name = "CIDR", group = "cidrs")]
+    pub allow_cidrs: Vec<String>,
+
+    /// Any client address verifies (removes the allow-list)
+    #[arg(long, group = "cidrs")]
+    pub any_address: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Token id, id prefix (4+ characters), name, or whole token
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d)
+    /// [default: 0s, it stops now]
+    #[arg(long, value_name = "DURATION")]
+    pub grace: Option<String>,
+
+    /// Validity of the new token (e.g. 3mo, 1y) [default: the old token's validity span]
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Args)]

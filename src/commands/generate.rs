@@ -158,7 +158,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     Ok(Status::Success)
 }
 
-fn print_secret(
+pub(super) fn print_secret(
     ctx: &Ctx,
     store: &Store,
     id: &TokenId,
@@ -225,7 +225,7 @@ fn refuse_lost_stdout() -> Result<()> {
     Ok(())
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+pub(super) fn check_name(name: &str) -> Result<(), String> {
     if token::contains_token(name) {
         return Err(
             "that name holds a token secret: choose a plain name such as github-ci".to_owned(),

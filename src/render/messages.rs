@@ -32,6 +32,28 @@ pub fn generated(name: &str, id: &str, expires_at: Option<Timestamp>, now: Times
     )
 }
 
+/// A rotate: the new token, and until when the old secret still verifies.
+pub fn rotated(old: &TokenRecord, new: &TokenRecord, now: Timestamp) -> String {
+    let expiry = match new.expires_at {
+        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
+        None => "never expires".to_owned(),
+    };
+    let grace = match old.grace_ends_at {
+        Some(at) if at > now => format!(
+            "the old secret ({}) verifies until {} ({})",
+            escape(&old.id),
+            rfc3339(at),
+            relative(now, at)
+        ),
+        _ => format!("the old secret ({}) no longer verifies", escape(&old.id)),
+    };
+    format!(
+        "rotated '{}': new id {}, {expiry}; {grace}\ncopy it now: it will not be shown again",
+        escape(&new.name),
+        escape(&new.id)
+    )
+}
+
 /// A revoke or restore, per token: `✓` when it changed, `·` when it already was so.
 pub fn changed(t: &TokenRecord, changed: bool, done: &str, already: &str) -> String {
     if changed {

@@ -158,6 +158,35 @@ impl Store {
         each!(self, s => s.plan(query, act, now))
     }
 
+    /// Replaces token `id` by a new one (`rotation`) under its name, scopes, prefix,
+    /// description, limits and allow-list, in one transaction dated by `clock` read under
+    /// the lock. The old token takes the name `<name>~<id>`, links to the new one, and
+    /// verifies until now + grace, never past its own expiry; then it reads as revoked.
+    /// A revoked or already rotated token is refused, and nothing changes.
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        each!(self, s => s.rotate(id, rotation, clock, actor))
+    }
+
+    /// Changes token `id` in place (`edit`; the secret stays), judged on the token as it
+    /// reads under the lock at `clock`: a new name must be free, a new expiry in the
+    /// future, and an expired token gets no new expiry. Each changed field is one
+    /// `Change::Edited` event. Returns the token as re-read, and how many fields changed.
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        each!(self, s => s.edit(id, edit, clock, actor))
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes
@@ -482,6 +511,55 @@ pub struct DayUse {
     pub day: i64,
     pub uses: u64,
     pub failures: u64,
+}
+
+/// What `edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub name: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub add_scopes: Vec<String>,
+    pub remove_scopes: Vec<String>,
+    pub expires: Option<NewExpiry>,
+    /// `Some(None)` lifts the use limit.
+    pub max_uses: Option<Option<u64>>,
+    /// `Some(empty)`: any address.
+    pub allowed_cidrs: Option<Vec<String>>,
+}
+
+/// A new expiry, laid on the time the store reads under the lock.
+#[derive(Debug, Clone, Copy)]
+pub enum NewExpiry {
+    After(crate::time::Span),
+    At(Timestamp),
+    Never,
+}
+
+/// The new token of a `rotate`: its id and hash, and the windows the store lays on the
+/// time it reads under the lock.
+pub struct Rotation<'a> {
+    pub new_id: &'a TokenId,
+    pub hash: TokenHash,
+    /// How long the old secret keeps verifying (zero: it stops now).
+    pub grace: crate::time::Span,
+    /// The new token's validity; `None`: the old one's span (never, if it had none).
+    pub expires: Option<crate::time::Span>,
+}
+
+#[derive(Debug)]
+pub enum Rotated {
+    /// Both tokens as re-read after the change.
+    Ok {
+        old: Box<TokenRecord>,
+        new: Box<TokenRecord>,
+    },
+    IdTaken,
+}
+
+/// The name a rotated-away token keeps, so the new one can take its name (names are unique).
+pub fn retired_name(name: &str, id: &str) -> String {
+    format!("{name}~{id}")
 }
 
 /// Why tokens are revoked: what `show`, `log` and JSON then say.

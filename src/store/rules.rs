@@ -130,6 +130,127 @@ pub fn revoke_sql([id, now, reason, compromised]: [&str; 4]) -> String {
     )
 }
 
+/// What `rotate` lays on the time `now` it read under the lock: when the old secret stops
+/// verifying (never past its own expiry) and when the new token expires.
+pub fn rotation_windows(
+    old: &TokenRecord,
+    rotation: &super::Rotation,
+    now: crate::time::Timestamp,
+) -> Result<(crate::time::Timestamp, Option<crate::time::Timestamp>)> {
+    let out_of_range = || {
+        fail(
+            Kind::Refused,
+            "that --grace or --expires is out of range; nothing changed".to_owned(),
+        )
+    };
+    let mut grace_ends = rotation.grace.after(now).ok_or_else(out_of_range)?;
+    if let Some(expiry) = old.expires_at {
+        grace_ends = grace_ends.min(expiry.max(now));
+    }
+    let expires = match rotation.expires {
+        Some(span) => Some(span.after(now).ok_or_else(out_of_range)?),
+        None => match old.expires_at {
+            Some(at) => Some(
+                now.checked_add_signed(at - old.created_at)
+                    .ok_or_else(out_of_range)?,
+            ),
+            None => None,
+        },
+    };
+    Ok((grace_ends, expires))
+}
+
+/// `edit` on the token as it reads under the lock at `now`: the token it becomes and one
+/// change per field that differs. Refuses a new expiry on an expired token (it cannot be
+/// revived, as `restore` refuses) and an expiry not in the future.
+pub fn apply_edit(
+    old: &TokenRecord,
+    edit: &super::Edit,
+    now: crate::time::Timestamp,
+) -> Result<(TokenRecord, Vec<super::Change>)> {
+    use super::{Change, NewExpiry};
+    use crate::time::rfc3339;
+    use serde_json::{Value, json};
+    let mut new = old.clone();
+    let mut changes = Vec::new();
+    let mut changed = |field: &str, from: Value, to: Value| {
+        if from != to {
+            changes.push(Change::Edited {
+                field: field.to_owned(),
+                from,
+                to,
+            });
+        }
+    };
+    if let Some(name) = &edit.name {
+        new.name = name.clone();
+        changed("name", json!(old.name), json!(new.name));
+    }
+    if let Some(description) = &edit.description {
+        new.description = description.clone();
+        changed(
+            "description",
+            json!(old.description),
+            json!(new.description),
+        );
+    }
+    if !edit.add_scopes.is_empty() || !edit.remove_scopes.is_empty() {
+        new.scopes.retain(|s| !edit.remove_scopes.contains(s));
+        for s in &edit.add_scopes {
+            if !new.scopes.contains(s) {
+                new.scopes.push(s.clone());
+            }
+        }
+        new.scopes.sort();
+        changed("scopes", json!(old.scopes), json!(new.scopes));
+    }
+    if let Some(expiry) = edit.expires {
+        if old.expires_at.is_some_and(|t| t <= now) {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} has expired and cannot be revived; nothing changed: generate a new token",
+                    old.id
+                ),
+            ));
+        }
+        new.expires_at = match expiry {
+            NewExpiry::Never => None,
+            NewExpiry::At(t) => Some(t),
+            NewExpiry::After(span) => Some(span.after(now).ok_or_else(|| {
+                fail(
+                    Kind::Refused,
+                    "that --expires is out of range; nothing changed".to_owned(),
+                )
+            })?),
+        };
+        if new.expires_at.is_some_and(|t| t <= now) {
+            return Err(fail(
+                Kind::Refused,
+                "the new expiry is not in the future; nothing changed: give a later one".to_owned(),
+            ));
+        }
+        changed(
+            "expires_at",
+            json!(old.expires_at.map(rfc3339)),
+            json!(new.expires_at.map(rfc3339)),
+        );
+    }
+    if let Some(max_uses) = edit.max_uses {
+        new.max_uses = max_uses;
+        changed("max_uses", json!(old.max_uses), json!(new.max_uses));
+    }
+    if let Some(cidrs) = &edit.allowed_cidrs {
+        new.allowed_cidrs = cidrs.clone();
+        changed(
+            "allowed_cidrs",
+            json!(old.allowed_cidrs),
+            json!(new.allowed_cidrs),
+        );
+    }
+    Ok((new, changes))
+}
+
 /// The stored allow-list (a JSON array of CIDRs, NULL for any address) as a list.
 pub fn cidrs_from(stored: Option<String>) -> Result<Vec<String>, serde_json::Error> {
     match stored {
@@ -274,6 +395,42 @@ pub mod refuse {
             ));
         }
         Ok(())
+    }
+
+    /// What `rotate` refuses before it writes: a revoked or already rotated token.
+    pub fn unrotatable(
+        token: &crate::store::TokenRecord,
+        now: crate::time::Timestamp,
+    ) -> anyhow::Result<()> {
+        if let Some(to) = &token.rotated_to {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} was already rotated to {to}; nothing changed: rotate {to} instead",
+                    token.id
+                ),
+            ));
+        }
+        if token.revoked_at.is_some() || token.status(now) == crate::store::TokenStatus::Revoked {
+            return Err(fail(
+                Kind::Refused,
+                format!(
+                    "token {} is revoked; nothing changed: restore it first, or generate a new token",
+                    token.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn name_taken(name: &str, other: &str) -> anyhow::Error {
+        fail(
+            Kind::NameTaken,
+            format!(
+                "a token named '{}' already exists ({other}); nothing changed: choose another --name",
+                crate::render::escape::escape(name)
+            ),
+        )
     }
 
     pub fn still_revoked(id: &str) -> anyhow::Error {

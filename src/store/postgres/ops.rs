@@ -8,8 +8,8 @@ use sqlx::postgres::{PgConnection, PgRow};
 use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
-    Bulk, Change, DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record,
-    Revocation, SortKey, SourceUse, TokenRecord, day_of,
+    Bulk, Change, DayUse, Edit, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
+    Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, day_of, retired_name,
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
@@ -309,6 +309,133 @@ impl Store {
         rows.iter()
             .map(|row| token_from_row(row).map_err(|e| self.explain(&e)))
             .collect()
+    }
+
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation<'_>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            refuse::unrotatable(&old, now)?;
+            let new_id = rotation.new_id.as_str();
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = $1)")
+                    .bind(new_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+            if taken {
+                return Ok(Rotated::IdTaken);
+            }
+            let (grace_ends, expires) = rules::rotation_windows(&old, rotation, now)?;
+            let retired = retired_name(&old.name, id);
+            let n = sqlx::query(
+                "UPDATE tokens SET name = $2, rotated_to = $3, grace_ends_at = $4
+                 WHERE id = $1 AND revoked_at IS NULL AND rotated_to IS NULL",
+            )
+            .bind(id)
+            .bind(&retired)
+            .bind(new_id)
+            .bind(to_unix(grace_ends))
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(refuse::gone(id, "nothing changed"));
+            }
+            sqlx::query(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                     max_uses, allowed_cidrs, rotated_from)
+                 SELECT $2, $3, prefix, $4, description, $5, $6, max_uses, allowed_cidrs, id
+                 FROM tokens WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .bind(&old.name)
+            .bind(&rotation.hash.as_bytes()[..])
+            .bind(to_unix(now))
+            .bind(expires.map(to_unix))
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO token_scopes (token_id, scope)
+                 SELECT $2, scope FROM token_scopes WHERE token_id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .execute(&mut *c)
+            .await?;
+            let change = Change::Rotated {
+                to: new_id.to_owned(),
+                grace_ends_at: to_unix(grace_ends),
+            };
+            log_change(c, now, id, &retired, &change, &actor, None).await?;
+            let change = Change::Generated {
+                expires_at: expires.map(to_unix),
+                rotated_from: Some(id.to_owned()),
+            };
+            log_change(c, now, new_id, &old.name, &change, &actor, None).await?;
+            Ok(Rotated::Ok {
+                old: Box::new(reread(c, id).await?),
+                new: Box::new(reread(c, new_id).await?),
+            })
+        })
+    }
+
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            let (new, changes) = rules::apply_edit(&old, edit, now)?;
+            if new.name != old.name
+                && let Some(other) = find(c, "t.name = $1", &new.name).await?
+            {
+                return Err(refuse::name_taken(&new.name, &other.id));
+            }
+            sqlx::query(
+                "UPDATE tokens SET name = $2, description = $3, expires_at = $4, max_uses = $5,
+                     allowed_cidrs = $6
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(new.expires_at.map(to_unix))
+            .bind(new.max_uses.map(|n| n as i64))
+            .bind(rules::cidrs_to(&new.allowed_cidrs))
+            .execute(&mut *c)
+            .await?;
+            if new.scopes != old.scopes {
+                sqlx::query("DELETE FROM token_scopes WHERE token_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(&new.scopes)
+                .execute(&mut *c)
+                .await?;
+            }
+            for change in &changes {
+                log_change(c, now, id, &new.name, change, &actor, None).await?;
+            }
+            Ok((reread(c, id).await?, changes.len()))
+        })
     }
 
     pub fn restore(

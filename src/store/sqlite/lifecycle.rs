@@ -136,6 +136,117 @@ impl Store {
         found.map_err(|e| explain(&self.path, e))
     }
 
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let old = reread(tx, id)?;
+            refuse::unrotatable(&old, now)?;
+            let new_id = rotation.new_id.as_str();
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
+                [new_id],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Ok(Rotated::IdTaken);
+            }
+            let (grace_ends, expires) = rules::rotation_windows(&old, rotation, now)?;
+            let n = tx.execute(
+                "UPDATE tokens SET name = ?2, rotated_to = ?3, grace_ends_at = ?4
+                 WHERE id = ?1 AND revoked_at IS NULL AND rotated_to IS NULL",
+                params![id, retired_name(&old.name, id), new_id, to_unix(grace_ends)],
+            )?;
+            if n != 1 {
+                return Err(refuse::gone(id, "nothing changed"));
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                     max_uses, allowed_cidrs, rotated_from)
+                 SELECT ?2, ?3, prefix, ?4, description, ?5, ?6, max_uses, allowed_cidrs, id
+                 FROM tokens WHERE id = ?1",
+                params![
+                    id,
+                    new_id,
+                    old.name,
+                    &rotation.hash.as_bytes()[..],
+                    to_unix(now),
+                    expires.map(to_unix)
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO token_scopes (token_id, scope)
+                 SELECT ?2, scope FROM token_scopes WHERE token_id = ?1",
+                params![id, new_id],
+            )?;
+            let retired = retired_name(&old.name, id);
+            let change = Change::Rotated {
+                to: new_id.to_owned(),
+                grace_ends_at: to_unix(grace_ends),
+            };
+            log_change(tx, now, id, &retired, &change, actor, None)?;
+            let change = Change::Generated {
+                expires_at: expires.map(to_unix),
+                rotated_from: Some(id.to_owned()),
+            };
+            log_change(tx, now, new_id, &old.name, &change, actor, None)?;
+            Ok(Rotated::Ok {
+                old: Box::new(reread(tx, id)?),
+                new: Box::new(reread(tx, new_id)?),
+            })
+        })
+    }
+
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        self.write(Durability::Full, |tx| {
+            let now = clock();
+            let old = reread(tx, id)?;
+            let (new, changes) = rules::apply_edit(&old, edit, now)?;
+            if new.name != old.name
+                && let Some(other) = find_by(tx, "t.name = ?1", &new.name)?
+            {
+                return Err(refuse::name_taken(&new.name, &other.id));
+            }
+            tx.execute(
+                "UPDATE tokens SET name = ?2, description = ?3, expires_at = ?4, max_uses = ?5,
+                     allowed_cidrs = ?6
+                 WHERE id = ?1",
+                params![
+                    id,
+                    new.name,
+                    new.description,
+                    new.expires_at.map(to_unix),
+                    new.max_uses.map(|n| n as i64),
+                    rules::cidrs_to(&new.allowed_cidrs)
+                ],
+            )?;
+            if new.scopes != old.scopes {
+                tx.execute("DELETE FROM token_scopes WHERE token_id = ?1", [id])?;
+                let mut scope = tx.prepare(
+                    "INSERT OR IGNORE INTO token_scopes (token_id, scope) VALUES (?1, ?2)",
+                )?;
+                for s in &new.scopes {
+                    scope.execute(params![id, s])?;
+                }
+            }
+            for change in &changes {
+                log_change(tx, now, id, &new.name, change, actor, None)?;
+            }
+            Ok((reread(tx, id)?, changes.len()))
+        })
+    }
+
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
     /// change with whether it changed (false: already active). An expired token, judged
     /// by `clock` read under the write lock, fails the whole action, which then changes

@@ -15,8 +15,9 @@ use rusqlite::{
 use super::file;
 use super::rules::{self, refuse};
 use super::{
-    Access, Bulk, Change, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery,
-    NewToken, Record, Revocation, SortKey, SourceUse, TokenRecord, day_of,
+    Access, Bulk, Change, DayUse, Durability, Edit, Event, FailureDay, Inserted, ListCounts,
+    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord,
+    day_of, retired_name,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
