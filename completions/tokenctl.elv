@@ -33,7 +33,9 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand ls 'List tokens with their status and usage'
             cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
             cand revoke 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)'
-            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand restore 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+            cand edit 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+            cand rotate 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window'
             cand delete 'Delete revoked or expired tokens for good, named or matching FILTERS'
             cand rm 'Delete revoked or expired tokens for good, named or matching FILTERS'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
@@ -199,6 +201,39 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;edit'= {
+            cand -n 'A new unique name (a revoked token gives its name up this way)'
+            cand --name 'A new unique name (a revoked token gives its name up this way)'
+            cand -d 'A new description ("" removes it)'
+            cand --description 'A new description ("" removes it)'
+            cand --add-scope 'Add a scope (lowercase resource:action); repeatable, or comma separated'
+            cand --remove-scope 'Remove a scope; repeatable, or comma separated'
+            cand --expires 'New validity from now (same DURATION grammar as generate); never revives an expired token'
+            cand --expires-at 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future'
+            cand --max-uses 'At most N successful verifies in all (counting the uses so far)'
+            cand --allow-cidr 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --no-expiry 'The token never expires'
+            cand --no-max-uses 'Lift the use limit'
+            cand --any-address 'Any client address verifies (removes the allow-list)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;rotate'= {
+            cand --grace 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]'
+            cand --expires 'Validity of the new token (e.g. 3mo, 1y) [default: the old token''s validity span]'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;delete'= {
             cand --status 'Only tokens with this status [default: all]'
             cand --expiring-within 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo'
@@ -321,7 +356,9 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand list 'List tokens with their status and usage'
             cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
             cand revoke 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)'
-            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand restore 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+            cand edit 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+            cand rotate 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window'
             cand delete 'Delete revoked or expired tokens for good, named or matching FILTERS'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
             cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
@@ -343,6 +380,10 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;revoke'= {
         }
         &'tokenctl;help;restore'= {
+        }
+        &'tokenctl;help;edit'= {
+        }
+        &'tokenctl;help;rotate'= {
         }
         &'tokenctl;help;delete'= {
         }
