@@ -72,7 +72,14 @@ fn edit_changes_every_field_and_logs_each_change_the_secret_stays() {
         predicate::str::contains("edited").and(predicate::str::contains("\"ci\" -> \"ci-main\"")),
     );
     // Same secret, new settings.
-    env.verify(&token, &["--scope", "deploy:run"]).success();
+    env.verify(
+        &token,
+        &["--scope", "deploy:run", "--client-ip", "10.1.2.3"],
+    )
+    .success();
+    // The new allow-list holds: no address, or one outside it, is refused (exit 15).
+    env.verify(&token, &["--scope", "deploy:run"]).code(15);
+    env.verify(&token, &["--client-ip", "192.0.2.1"]).code(15);
     // Lifting the limits is a change too; the same value again is none.
     env.cmd(["edit", "ci-main", "--no-max-uses", "--any-address"])
         .assert()
