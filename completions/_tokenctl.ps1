@@ -36,11 +36,13 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List tokens with their status and usage')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token in full: timestamps, scopes, usage, sources and events')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens (revoking a revoked token succeeds)')
-            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (an expired token cannot be restored)')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (never an expired, compromised or rotated token)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
-            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -170,6 +172,18 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;revoke' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: shown by show, log and --json')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--compromised', '--compromised', [CompletionResultType]::ParameterName, 'The secret leaked: the token can never be restored (also marks an already revoked one)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenctl;restore' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -179,7 +193,32 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'tokenctl;restore' {
+        'tokenctl;edit' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'A new unique name (a revoked token gives its name up this way)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A new unique name (a revoked token gives its name up this way)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'A new description ("" removes it)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description ("" removes it)')
+            [CompletionResult]::new('--add-scope', '--add-scope', [CompletionResultType]::ParameterName, 'Add a scope (lowercase resource:action); repeatable, or comma separated')
+            [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope; repeatable, or comma separated')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'New validity from now (same DURATION grammar as generate); never revives an expired token')
+            [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future')
+            [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'At most N successful verifies in all (counting the uses so far)')
+            [CompletionResult]::new('--allow-cidr', '--allow-cidr', [CompletionResultType]::ParameterName, 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
+            [CompletionResult]::new('--no-max-uses', '--no-max-uses', [CompletionResultType]::ParameterName, 'Lift the use limit')
+            [CompletionResult]::new('--any-address', '--any-address', [CompletionResultType]::ParameterName, 'Any client address verifies (removes the allow-list)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenctl;rotate' {
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Validity of the new token (e.g. 3mo, 1y) [default: the old token''s validity span]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -305,10 +344,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens with their status and usage')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token in full: timestamps, scopes, usage, sources and events')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens (revoking a revoked token succeeds)')
-            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (an expired token cannot be restored)')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (never an expired, compromised or rotated token)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
-            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -333,6 +374,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;restore' {
+            break
+        }
+        'tokenctl;help;edit' {
+            break
+        }
+        'tokenctl;help;rotate' {
             break
         }
         'tokenctl;help;delete' {

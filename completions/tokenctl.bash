@@ -31,6 +31,9 @@ _tokenctl() {
             tokenctl,delete)
                 cmd="tokenctl__subcmd__delete"
                 ;;
+            tokenctl,edit)
+                cmd="tokenctl__subcmd__edit"
+                ;;
             tokenctl,generate)
                 cmd="tokenctl__subcmd__generate"
                 ;;
@@ -64,6 +67,9 @@ _tokenctl() {
             tokenctl,rm)
                 cmd="tokenctl__subcmd__delete"
                 ;;
+            tokenctl,rotate)
+                cmd="tokenctl__subcmd__rotate"
+                ;;
             tokenctl,scan)
                 cmd="tokenctl__subcmd__scan"
                 ;;
@@ -84,6 +90,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,delete)
                 cmd="tokenctl__subcmd__help__subcmd__delete"
+                ;;
+            tokenctl__subcmd__help,edit)
+                cmd="tokenctl__subcmd__help__subcmd__edit"
                 ;;
             tokenctl__subcmd__help,generate)
                 cmd="tokenctl__subcmd__help__subcmd__generate"
@@ -109,6 +118,9 @@ _tokenctl() {
             tokenctl__subcmd__help,revoke)
                 cmd="tokenctl__subcmd__help__subcmd__revoke"
                 ;;
+            tokenctl__subcmd__help,rotate)
+                cmd="tokenctl__subcmd__help__subcmd__rotate"
+                ;;
             tokenctl__subcmd__help,scan)
                 cmd="tokenctl__subcmd__help__subcmd__scan"
                 ;;
@@ -125,7 +137,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log scan copy completions man __complete-refs help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore edit rotate delete rm verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +250,68 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__edit)
+            opts="-n -d -h -V --name --description --add-scope --remove-scope --expires --expires-at --no-expiry --max-uses --no-max-uses --allow-cidr --any-address --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-uses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-cidr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__generate)
             opts="-n -s -d -h -V --name --expires --expires-at --no-expiry --scope --prefix --description --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -297,7 +371,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log scan copy completions man __complete-refs help"
+            opts="init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +427,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -465,6 +553,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -659,12 +761,46 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__revoke)
-            opts="-h -V --db --color --json --help --version"
+            opts="-h -V --reason --compromised --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__rotate)
+            opts="-h -V --grace --expires --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -792,11 +928,11 @@ _tokenctl_with_refs() {
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then
-                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log scan copy completions man" -- "$cur"))
+                COMPREPLY=($(compgen -W "init generate list show revoke restore edit rotate delete verify log scan copy completions man" -- "$cur"))
                 return 0
             fi
             ;;
-        revoke|restore|show|delete|rm|log)
+        revoke|restore|show|delete|rm|log|edit|rotate)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;
                 *)

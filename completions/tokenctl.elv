@@ -33,11 +33,13 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand ls 'List tokens with their status and usage'
             cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
             cand revoke 'Revoke active tokens (revoking a revoked token succeeds)'
-            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand restore 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+            cand edit 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+            cand rotate 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window'
             cand delete 'Delete revoked or expired tokens for good'
             cand rm 'Delete revoked or expired tokens for good'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
-            cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand log 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
             cand completions 'Print shell completions'
@@ -159,6 +161,17 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;revoke'= {
+            cand --reason 'Why: shown by show, log and --json'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --compromised 'The secret leaked: the token can never be restored (also marks an already revoked one)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;restore'= {
             cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -167,7 +180,31 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'tokenctl;restore'= {
+        &'tokenctl;edit'= {
+            cand -n 'A new unique name (a revoked token gives its name up this way)'
+            cand --name 'A new unique name (a revoked token gives its name up this way)'
+            cand -d 'A new description ("" removes it)'
+            cand --description 'A new description ("" removes it)'
+            cand --add-scope 'Add a scope (lowercase resource:action); repeatable, or comma separated'
+            cand --remove-scope 'Remove a scope; repeatable, or comma separated'
+            cand --expires 'New validity from now (same DURATION grammar as generate); never revives an expired token'
+            cand --expires-at 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future'
+            cand --max-uses 'At most N successful verifies in all (counting the uses so far)'
+            cand --allow-cidr 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --no-expiry 'The token never expires'
+            cand --no-max-uses 'Lift the use limit'
+            cand --any-address 'Any client address verifies (removes the allow-list)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;rotate'= {
+            cand --grace 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]'
+            cand --expires 'Validity of the new token (e.g. 3mo, 1y) [default: the old token''s validity span]'
             cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --json 'Print one JSON document on stdout instead of human output'
@@ -283,10 +320,12 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand list 'List tokens with their status and usage'
             cand show 'Show one token in full: timestamps, scopes, usage, sources and events'
             cand revoke 'Revoke active tokens (revoking a revoked token succeeds)'
-            cand restore 'Make revoked tokens active again (an expired token cannot be restored)'
+            cand restore 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+            cand edit 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+            cand rotate 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window'
             cand delete 'Delete revoked or expired tokens for good'
             cand verify 'Check a presented token (read from stdin or --token-env) and record its use'
-            cand log 'Show the lifecycle history: generated, revoked, restored, deleted'
+            cand log 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
             cand completions 'Print shell completions'
@@ -305,6 +344,10 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;revoke'= {
         }
         &'tokenctl;help;restore'= {
+        }
+        &'tokenctl;help;edit'= {
+        }
+        &'tokenctl;help;rotate'= {
         }
         &'tokenctl;help;delete'= {
         }

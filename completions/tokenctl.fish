@@ -39,11 +39,13 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "list" -d 'List to
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "ls" -d 'List tokens with their status and usage'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "restore" -d 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "edit" -d 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rotate" -d 'Replace a token\'s secret: a new token under the same name and settings, the old one verifying for the grace window'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "delete" -d 'Delete revoked or expired tokens for good'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rm" -d 'Delete revoked or expired tokens for good'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -152,10 +154,12 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l reason -d 'Why: shown by show, log and --json' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l compromised -d 'The secret leaked: the token can never be restored (also marks an already revoked one)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
@@ -166,6 +170,33 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s n -l name -d 'A new unique name (a revoked token gives its name up this way)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s d -l description -d 'A new description ("" removes it)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l add-scope -d 'Add a scope (lowercase resource:action); repeatable, or comma separated' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l remove-scope -d 'Remove a scope; repeatable, or comma separated' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires -d 'New validity from now (same DURATION grammar as generate); never revives an expired token' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires-at -d 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l max-uses -d 'At most N successful verifies in all (counting the uses so far)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l allow-cidr -d 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-expiry -d 'The token never expires'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-max-uses -d 'Lift the use limit'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l any-address -d 'Any client address verifies (removes the allow-list)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l grace -d 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l expires -d 'Validity of the new token (e.g. 3mo, 1y) [default: the old token\'s validity span]' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
@@ -246,20 +277,22 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "init" -d 'Create a database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log" -f -a "(tokenctl __complete-refs 2>/dev/null)"
-complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log scan copy completions man"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "init" -d 'Create a database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "edit" -d 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "rotate" -d 'Replace a token\'s secret: a new token under the same name and settings, the old one verifying for the grace window'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log edit rotate" -f -a "(tokenctl __complete-refs 2>/dev/null)"
+complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore edit rotate delete verify log scan copy completions man"
