@@ -1004,7 +1004,7 @@ _tokenctl_with_refs() {
                 return 0
             fi
             ;;
-        revoke|restore|show|delete|rm|log)
+        revoke|restore|show|delete|rm|log|edit|rotate)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;
                 *)

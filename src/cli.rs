@@ -37,7 +37,7 @@ Exit codes:
   2    usage error (bad flags or values, an unset --token-env variable)
   10   verify: malformed or unknown token
   11   verify: token expired
-  12   verify: token revoked
+  12   verify: token revoked (also: rotated, past its grace window)
   13   verify: token lacks a required scope
   14   verify: token's use limit (--max-uses) reached
   15   verify: client address (--client-ip) outside the token's
@@ -107,7 +107,7 @@ pub enum Command {
     /// Check a presented token (read from stdin or --token-env) and record its use
     #[command(after_help = VERIFY_AFTER)]
     Verify(VerifyArgs),
-    /// Show the lifecycle history: generated, revoked, restored, deleted
+    /// Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted
     Log(LogArgs),
     /// Find tokens in files, stdin or git history, and tell which are live
     #[command(after_help = SCAN_AFTER)]
@@ -429,7 +429,7 @@ Exit codes of verify:
   2    usage error (bad flags, an unset or empty --token-env variable)
   10   malformed or unknown token (also: none given)
   11   expired
-  12   revoked
+  12   revoked (also: rotated, past its grace window)
   13   lacks a required --scope
   14   use limit (--max-uses) reached
   15   --client-ip not in its --allow-cidr list (or not given)

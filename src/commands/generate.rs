@@ -55,11 +55,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         None if ctx.interactive() => {
             // Catch a taken name while the person is still at the prompt; the insert
             // checks again, in its transaction.
-            let existing = ctx
-                .db
-                .exists()
-                .then(|| Store::open(&ctx.db, Access::ReadOnly))
-                .transpose()?;
+            let existing = open_existing(ctx)?;
             // What is typed at the prompt is trimmed: spaces around a name are never meant.
             let typed = prompt::name(|name| {
                 let name = name.trim();
@@ -180,11 +176,23 @@ pub(super) fn print_secret(
     Ok(())
 }
 
+/// The database as it is, to look at before the insert creates it: `None` when there is
+/// none yet (no file; on a server, which always "exists", no schema).
+fn open_existing(ctx: &Ctx) -> Result<Option<Store>> {
+    if !ctx.db.exists() {
+        return Ok(None);
+    }
+    match Store::open(&ctx.db, Access::ReadOnly) {
+        Ok(store) => Ok(Some(store)),
+        Err(e) if crate::error::kind_of(&e) == Some(crate::error::Kind::Missing) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The scopes asked for at a terminal, the ones already in use offered first.
 fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
     let mut known = Vec::new();
-    if ctx.db.exists() {
-        let store = Store::open(&ctx.db, Access::ReadOnly)?;
+    if let Some(store) = open_existing(ctx)? {
         store.list(&ListQuery::default(), ctx.now, |token| {
             known.extend(token.scopes);
             Ok(())

@@ -84,9 +84,11 @@ pub fn event_detail(e: &crate::store::Event) -> Option<String> {
             expires_at,
             rotated_from,
         }) => {
+            // The day, as events before v2 wrote it; a grace end needs its hour.
+            let date = |secs: i64| day(secs).split(' ').next().unwrap_or_default().to_owned();
             let mut text = expires_at.map_or_else(
                 || "never expires".to_owned(),
-                |at| format!("expires {}", day(at)),
+                |at| format!("expires {}", date(at)),
             );
             if let Some(from) = rotated_from {
                 text.push_str(&format!(", rotated from {}", escape(&from)));
