@@ -35,12 +35,14 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens with their status and usage')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List tokens with their status and usage')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token in full: timestamps, scopes, usage, sources and events')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens (revoking a revoked token succeeds)')
-            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (an expired token cannot be restored)')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (never an expired, compromised or rotated token)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good, named or matching FILTERS')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good, named or matching FILTERS')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
-            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -71,6 +73,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
+            [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14')
+            [CompletionResult]::new('--allow-cidr', '--allow-cidr', [CompletionResultType]::ParameterName, 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
@@ -91,6 +95,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
+            [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14')
+            [CompletionResult]::new('--allow-cidr', '--allow-cidr', [CompletionResultType]::ParameterName, 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
@@ -111,6 +117,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token''s prefix, so scanners and humans can tell tokens apart')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'What the token is for')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for')
+            [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14')
+            [CompletionResult]::new('--allow-cidr', '--allow-cidr', [CompletionResultType]::ParameterName, 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
@@ -122,9 +130,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;list' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Which tokens to show')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: all]')
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo')
-            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name ''ci-*'')')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Only tokens with this prefix, e.g. tkn')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N tokens (the first N in --sort order)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
@@ -141,9 +152,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;ls' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Which tokens to show')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: all]')
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo')
-            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name ''ci-*'')')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Only tokens with this prefix, e.g. tkn')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N tokens (the first N in --sort order)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
@@ -170,8 +184,19 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;revoke' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: all]')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name ''ci-*'')')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Only tokens with this prefix, e.g. tkn')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: shown by show, log and --json')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be revoked and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With FILTERS: do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With FILTERS: do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--compromised', '--compromised', [CompletionResultType]::ParameterName, 'The secret leaked: the token can never be restored (also marks an already revoked one)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -189,9 +214,51 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'tokenctl;delete' {
+        'tokenctl;edit' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'A new unique name (a revoked token gives its name up this way)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A new unique name (a revoked token gives its name up this way)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'A new description ("" removes it)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description ("" removes it)')
+            [CompletionResult]::new('--add-scope', '--add-scope', [CompletionResultType]::ParameterName, 'Add a scope (lowercase resource:action); repeatable, or comma separated')
+            [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope; repeatable, or comma separated')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'New validity from now (same DURATION grammar as generate); never revives an expired token')
+            [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future')
+            [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'At most N successful verifies in all (counting the uses so far)')
+            [CompletionResult]::new('--allow-cidr', '--allow-cidr', [CompletionResultType]::ParameterName, 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'The token never expires')
+            [CompletionResult]::new('--no-max-uses', '--no-max-uses', [CompletionResultType]::ParameterName, 'Lift the use limit')
+            [CompletionResult]::new('--any-address', '--any-address', [CompletionResultType]::ParameterName, 'Any client address verifies (removes the allow-list)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenctl;rotate' {
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Validity of the new token (e.g. 3mo, 1y) [default: the old token''s validity span]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenctl;delete' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: all]')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name ''ci-*'')')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Only tokens with this prefix, e.g. tkn')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be deleted and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -202,8 +269,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;rm' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: all]')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name ''ci-*'')')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Only tokens with this prefix, e.g. tkn')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be deleted and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of human output')
@@ -218,6 +292,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Read the token from this environment variable instead of stdin')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where the token is used from, recorded with its use [default: the host name]')
+            [CompletionResult]::new('--client-ip', '--client-ip', [CompletionResultType]::ParameterName, 'The address the token is presented from (IPv4 or IPv6), checked against the token''s --allow-cidr list; a token with such a list needs it')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured unless --color is given)')
             [CompletionResult]::new('--no-record', '--no-record', [CompletionResultType]::ParameterName, 'Check the token without recording its use (works on a read-only database)')
@@ -304,11 +379,13 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Create a token and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens with their status and usage')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token in full: timestamps, scopes, usage, sources and events')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens (revoking a revoked token succeeds)')
-            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (an expired token cannot be restored)')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Make revoked tokens active again (never an expired, compromised or rotated token)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a token''s secret: a new token under the same name and settings, the old one verifying for the grace window')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete revoked or expired tokens for good, named or matching FILTERS')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a presented token (read from stdin or --token-env) and record its use')
-            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, revoked, restored, deleted')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find tokens in files, stdin or git history, and tell which are live')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every token (hashes, scopes, usage, sources, history) into a new database')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -333,6 +410,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;restore' {
+            break
+        }
+        'tokenctl;help;edit' {
+            break
+        }
+        'tokenctl;help;rotate' {
             break
         }
         'tokenctl;help;delete' {

@@ -31,6 +31,9 @@ _tokenctl() {
             tokenctl,delete)
                 cmd="tokenctl__subcmd__delete"
                 ;;
+            tokenctl,edit)
+                cmd="tokenctl__subcmd__edit"
+                ;;
             tokenctl,generate)
                 cmd="tokenctl__subcmd__generate"
                 ;;
@@ -64,6 +67,9 @@ _tokenctl() {
             tokenctl,rm)
                 cmd="tokenctl__subcmd__delete"
                 ;;
+            tokenctl,rotate)
+                cmd="tokenctl__subcmd__rotate"
+                ;;
             tokenctl,scan)
                 cmd="tokenctl__subcmd__scan"
                 ;;
@@ -84,6 +90,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,delete)
                 cmd="tokenctl__subcmd__help__subcmd__delete"
+                ;;
+            tokenctl__subcmd__help,edit)
+                cmd="tokenctl__subcmd__help__subcmd__edit"
                 ;;
             tokenctl__subcmd__help,generate)
                 cmd="tokenctl__subcmd__help__subcmd__generate"
@@ -109,6 +118,9 @@ _tokenctl() {
             tokenctl__subcmd__help,revoke)
                 cmd="tokenctl__subcmd__help__subcmd__revoke"
                 ;;
+            tokenctl__subcmd__help,rotate)
+                cmd="tokenctl__subcmd__help__subcmd__rotate"
+                ;;
             tokenctl__subcmd__help,scan)
                 cmd="tokenctl__subcmd__help__subcmd__scan"
                 ;;
@@ -125,7 +137,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore delete rm verify log scan copy completions man __complete-refs help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore edit rotate delete rm verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,12 +229,98 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__delete)
-            opts="-y -h -V --yes --db --color --json --help --version"
+            opts="-y -h -V --status --expiring-within --unused-since --name --scope --prefix --dry-run --yes --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "active revoked expired all" -- "${cur}"))
+                    return 0
+                    ;;
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__edit)
+            opts="-n -d -h -V --name --description --add-scope --remove-scope --expires --expires-at --no-expiry --max-uses --no-max-uses --allow-cidr --any-address --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-uses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-cidr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -239,7 +337,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__generate)
-            opts="-n -s -d -h -V --name --expires --expires-at --no-expiry --scope --prefix --description --db --color --json --help --version"
+            opts="-n -s -d -h -V --name --expires --expires-at --no-expiry --scope --prefix --description --max-uses --allow-cidr --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +379,14 @@ _tokenctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-uses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-cidr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -297,7 +403,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore delete verify log scan copy completions man __complete-refs help"
+            opts="init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +459,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -478,6 +598,20 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -547,7 +681,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__list)
-            opts="-q -h -V --status --expiring-within --unused-since --sort --limit --no-headers --quiet --no-pager --db --color --json --help --version"
+            opts="-q -h -V --status --expiring-within --unused-since --name --scope --prefix --sort --limit --no-headers --quiet --no-pager --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +696,18 @@ _tokenctl() {
                     return 0
                     ;;
                 --unused-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -659,12 +805,70 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__revoke)
-            opts="-h -V --db --color --json --help --version"
+            opts="-y -h -V --status --expiring-within --unused-since --name --scope --prefix --dry-run --yes --reason --compromised --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "active revoked expired all" -- "${cur}"))
+                    return 0
+                    ;;
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__rotate)
+            opts="-h -V --grace --expires --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -729,7 +933,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__verify)
-            opts="-s -v -q -h -V --scope --token-env --source --no-record --verbose --quiet --db --color --json --help --version"
+            opts="-s -v -q -h -V --scope --token-env --source --client-ip --no-record --verbose --quiet --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,6 +952,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -792,11 +1000,11 @@ _tokenctl_with_refs() {
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then
-                COMPREPLY=($(compgen -W "init generate list show revoke restore delete verify log scan copy completions man" -- "$cur"))
+                COMPREPLY=($(compgen -W "init generate list show revoke restore edit rotate delete verify log scan copy completions man" -- "$cur"))
                 return 0
             fi
             ;;
-        revoke|restore|show|delete|rm|log)
+        revoke|restore|show|delete|rm|log|edit|rotate)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;
                 *)

@@ -38,12 +38,14 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "new" -d 'Create a
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "list" -d 'List tokens with their status and usage'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "ls" -d 'List tokens with their status and usage'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "delete" -d 'Delete revoked or expired tokens for good'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rm" -d 'Delete revoked or expired tokens for good'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "restore" -d 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "edit" -d 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rotate" -d 'Replace a token\'s secret: a new token under the same name and settings, the old one verifying for the grace window'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "delete" -d 'Delete revoked or expired tokens for good, named or matching FILTERS'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "rm" -d 'Delete revoked or expired tokens for good, named or matching FILTERS'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -65,6 +67,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l expires-a
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -s d -l description -d 'What the token is for' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l max-uses -d 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l allow-cidr -d 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand generate" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
@@ -79,6 +83,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s d -l description -d 'What the token is for' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l max-uses -d 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l allow-cidr -d 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
@@ -93,6 +99,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l expires-at -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s s -l scope -d 'A permission: lowercase resource:action (unikernel:create), resource:* or *; repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l prefix -d 'The token\'s prefix, so scanners and humans can tell tokens apart' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s d -l description -d 'What the token is for' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l max-uses -d 'Let verify succeed at most N times in all (exactly, under any concurrency); then it exits 14' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l allow-cidr -d 'Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip inside one of them, else it exits 15' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
@@ -101,12 +109,15 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l no-expiry -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand new" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l status -d 'Which tokens to show' -r -f -a "active\t''
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l status -d 'Only tokens with this status [default: all]' -r -f -a "active\t''
 revoked\t''
 expired\t''
 all\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l sort -d 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z' -r -f -a "name\t''
 created\t''
 expires\t''
@@ -123,12 +134,15 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l no-pager -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l status -d 'Which tokens to show' -r -f -a "active\t''
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l status -d 'Only tokens with this status [default: all]' -r -f -a "active\t''
 revoked\t''
 expired\t''
 all\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand ls" -l sort -d 'Order of the rows: created and last-used newest first, expires soonest first (never last), uses most first, name A to Z' -r -f -a "name\t''
 created\t''
 expires\t''
@@ -152,10 +166,23 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l status -d 'Only tokens with this status [default: all]' -r -f -a "active\t''
+revoked\t''
+expired\t''
+all\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l reason -d 'Why: shown by show, log and --json' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l dry-run -d 'Print what would be revoked and change nothing'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s y -l yes -d 'With FILTERS: do not ask for confirmation (required without a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l compromised -d 'The secret leaked: the token can never be restored (also marks an already revoked one)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
@@ -166,18 +193,65 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s n -l name -d 'A new unique name (a revoked token gives its name up this way)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s d -l description -d 'A new description ("" removes it)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l add-scope -d 'Add a scope (lowercase resource:action); repeatable, or comma separated' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l remove-scope -d 'Remove a scope; repeatable, or comma separated' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires -d 'New validity from now (same DURATION grammar as generate); never revives an expired token' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires-at -d 'New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l max-uses -d 'At most N successful verifies in all (counting the uses so far)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l allow-cidr -d 'Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-expiry -d 'The token never expires'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-max-uses -d 'Lift the use limit'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l any-address -d 'Any client address verifies (removes the allow-list)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l grace -d 'How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d) [default: 0s, it stops now]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l expires -d 'Validity of the new token (e.g. 3mo, 1y) [default: the old token\'s validity span]' -r -f -a "1mo 3mo 6mo 1y 2y 30d"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -l json -d 'Print one JSON document on stdout instead of human output'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rotate" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l status -d 'Only tokens with this status [default: all]' -r -f -a "active\t''
+revoked\t''
+expired\t''
+all\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l dry-run -d 'Print what would be deleted and change nothing'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l status -d 'Only tokens with this status [default: all]' -r -f -a "active\t''
+revoked\t''
+expired\t''
+all\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l expiring-within -d 'Only tokens that expire within this span, e.g. 7d, 2w, 1mo' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l unused-since -d 'Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from creation)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l name -d 'Only tokens whose name matches this glob: * any characters, ? one (case-sensitive; quote it from the shell: --name \'ci-*\')' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l scope -d 'Only tokens whose scopes cover this one, as verify --scope would judge (a token with deploy:* or * matches --scope deploy:run)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l prefix -d 'Only tokens with this prefix, e.g. tkn' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l dry-run -d 'Print what would be deleted and change nothing'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s h -l help -d 'Print help'
@@ -185,6 +259,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand rm" -s V -l version -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s s -l scope -d 'A scope the token must cover (lowercase resource:action); repeatable, or comma separated (--scope a:b,c:d)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l token-env -d 'Read the token from this environment variable instead of stdin' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l source -d 'Where the token is used from, recorded with its use [default: the host name]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l client-ip -d 'The address the token is presented from (IPv4 or IPv6), checked against the token\'s --allow-cidr list; a token with such a list needs it' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''
@@ -246,20 +321,22 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -l json -d 'Print one JSON document on stdout instead of human output'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand __complete-refs" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "init" -d 'Create a database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens (revoking a revoked token succeeds)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (an expired token cannot be restored)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, revoked, restored, deleted'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore delete verify log scan copy completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log" -f -a "(tokenctl __complete-refs 2>/dev/null)"
-complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore delete verify log scan copy completions man"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "init" -d 'Create a database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "generate" -d 'Create a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "list" -d 'List tokens with their status and usage'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "show" -d 'Show one token in full: timestamps, scopes, usage, sources and events'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "revoke" -d 'Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "restore" -d 'Make revoked tokens active again (never an expired, compromised or rotated token)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "edit" -d 'Change a token in place: name, description, scopes, expiry, use limit, allow-list (the secret stays)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "rotate" -d 'Replace a token\'s secret: a new token under the same name and settings, the old one verifying for the grace window'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "delete" -d 'Delete revoked or expired tokens for good, named or matching FILTERS'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "verify" -d 'Check a presented token (read from stdin or --token-env) and record its use'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "log" -d 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "scan" -d 'Find tokens in files, stdin or git history, and tell which are live'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "copy" -d 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "completions" -d 'Print shell completions'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "man" -d 'Print the man page of tokenctl or of one of its commands'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "__complete-refs" -d 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_seen_subcommand_from revoke restore show delete rm log edit rotate" -f -a "(tokenctl __complete-refs 2>/dev/null)"
+complete -c tokenctl -n "__fish_seen_subcommand_from man" -f -a "init generate list show revoke restore edit rotate delete verify log scan copy completions man"

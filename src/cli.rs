@@ -37,8 +37,11 @@ Exit codes:
   2    usage error (bad flags or values, an unset --token-env variable)
   10   verify: malformed or unknown token
   11   verify: token expired
-  12   verify: token revoked
+  12   verify: token revoked (also: rotated, past its grace window)
   13   verify: token lacks a required scope
+  14   verify: token's use limit (--max-uses) reached
+  15   verify: client address (--client-ip) outside the token's
+       --allow-cidr list, or not given
   20   scan: found a live token (or one it could not check: no database)
   130  a question at the terminal was cancelled (Ctrl-C, Esc)";
 
@@ -88,17 +91,23 @@ pub enum Command {
     List(ListArgs),
     /// Show one token in full: timestamps, scopes, usage, sources and events
     Show(ShowArgs),
-    /// Revoke active tokens (revoking a revoked token succeeds)
-    Revoke(RefsArgs),
-    /// Make revoked tokens active again (an expired token cannot be restored)
+    /// Revoke active tokens, named or matching FILTERS (revoking a revoked token succeeds)
+    Revoke(RevokeArgs),
+    /// Make revoked tokens active again (never an expired, compromised or rotated token)
     Restore(RefsArgs),
-    /// Delete revoked or expired tokens for good
+    /// Change a token in place: name, description, scopes, expiry, use limit, allow-list
+    /// (the secret stays)
+    Edit(EditArgs),
+    /// Replace a token's secret: a new token under the same name and settings, the old
+    /// one verifying for the grace window
+    Rotate(RotateArgs),
+    /// Delete revoked or expired tokens for good, named or matching FILTERS
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
     /// Check a presented token (read from stdin or --token-env) and record its use
     #[command(after_help = VERIFY_AFTER)]
     Verify(VerifyArgs),
-    /// Show the lifecycle history: generated, revoked, restored, deleted
+    /// Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted
     Log(LogArgs),
     /// Find tokens in files, stdin or git history, and tell which are live
     #[command(after_help = SCAN_AFTER)]
@@ -174,21 +183,23 @@ pub struct GenerateArgs {
     /// What the token is for
     #[arg(long, short, value_name = "TEXT")]
     pub description: Option<String>,
+
+    /// Let verify succeed at most N times in all (exactly, under any concurrency); then it
+    /// exits 14
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_uses: Option<u64>,
+
+    /// Let verify succeed only from a client address in this block (IPv4 or IPv6, e.g.
+    /// 10.0.0.0/8, 2001:db8::/32, 192.0.2.7); repeatable. verify then needs --client-ip
+    /// inside one of them, else it exits 15
+    #[arg(long = "allow-cidr", value_name = "CIDR", value_delimiter = ',')]
+    pub allow_cidrs: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Which tokens to show
-    #[arg(long, value_enum, default_value_t = StatusFilter::All)]
-    pub status: StatusFilter,
-
-    /// Only tokens that expire within this span, e.g. 7d, 2w, 1mo
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub expiring_within: Option<String>,
-
-    /// Only tokens not used within this span, e.g. 30d, 3mo (never used counts from creation)
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub unused_since: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
 
     /// Order of the rows: created and last-used newest first, expires soonest first (never
     /// last), uses most first, name A to Z
@@ -210,6 +221,49 @@ pub struct ListArgs {
     /// Never page the table, even when it is taller than the terminal
     #[arg(long)]
     pub no_pager: bool,
+}
+
+/// FILTERS: one grammar for list, revoke and delete; every filter given must hold.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Filters")]
+pub struct Filters {
+    /// Only tokens with this status [default: all]
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+
+    /// Only tokens that expire within this span, e.g. 7d, 2w, 1mo
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub expiring_within: Option<String>,
+
+    /// Only tokens not used within this span, e.g. 30d, 90d, 3mo (never used counts from
+    /// creation)
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub unused_since: Option<String>,
+
+    /// Only tokens whose name matches this glob: * any characters, ? one (case-sensitive;
+    /// quote it from the shell: --name 'ci-*')
+    #[arg(long = "name", value_name = "GLOB")]
+    pub name_glob: Option<String>,
+
+    /// Only tokens whose scopes cover this one, as verify --scope would judge (a token with
+    /// deploy:* or * matches --scope deploy:run)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scope: Option<String>,
+
+    /// Only tokens with this prefix, e.g. tkn
+    #[arg(long = "prefix", value_name = "PREFIX")]
+    pub prefix: Option<String>,
+}
+
+impl Filters {
+    pub fn any(&self) -> bool {
+        self.status.is_some()
+            || self.expiring_within.is_some()
+            || self.unused_since.is_some()
+            || self.name_glob.is_some()
+            || self.scope.is_some()
+            || self.prefix.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -244,13 +298,122 @@ pub struct RefsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Token id, id prefix (4+ characters), name, or whole token
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// A new unique name (a revoked token gives its name up this way)
+    #[arg(long, short, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// A new description ("" removes it)
+    #[arg(long, short, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// Add a scope (lowercase resource:action); repeatable, or comma separated
+    #[arg(long = "add-scope", value_name = "SCOPE", value_delimiter = ',')]
+    pub add_scopes: Vec<String>,
+
+    /// Remove a scope; repeatable, or comma separated
+    #[arg(long = "remove-scope", value_name = "SCOPE", value_delimiter = ',')]
+    pub remove_scopes: Vec<String>,
+
+    /// New validity from now (same DURATION grammar as generate); never revives an
+    /// expired token
+    #[arg(
+        long,
+        value_name = "DURATION",
+        group = "expiry",
+        allow_hyphen_values = true
+    )]
+    pub expires: Option<String>,
+
+    /// New expiry date: YYYY-MM-DD (00:00 UTC) or an RFC 3339 time, in the future
+    #[arg(long, value_name = "DATE", group = "expiry")]
+    pub expires_at: Option<String>,
+
+    /// The token never expires
+    #[arg(long, group = "expiry")]
+    pub no_expiry: bool,
+
+    /// At most N successful verifies in all (counting the uses so far)
+    #[arg(long, value_name = "N", group = "limit")]
+    pub max_uses: Option<u64>,
+
+    /// Lift the use limit
+    #[arg(long, group = "limit")]
+    pub no_max_uses: bool,
+
+    /// Only clients inside this CIDR (IPv4 or IPv6) verify; repeatable, replaces the list
+    #[arg(long = "allow-cidr", value_name = "CIDR", group = "cidrs")]
+    pub allow_cidrs: Vec<String>,
+
+    /// Any client address verifies (removes the allow-list)
+    #[arg(long, group = "cidrs")]
+    pub any_address: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Token id, id prefix (4+ characters), name, or whole token
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// How long the old secret keeps verifying, never past its own expiry (e.g. 1h, 7d)
+    /// [default: 0s, it stops now]
+    #[arg(long, value_name = "DURATION")]
+    pub grace: Option<String>,
+
+    /// Validity of the new token (e.g. 3mo, 1y) [default: the old token's validity span]
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids);
+    /// or FILTERS instead, to delete every revoked or expired match
+    #[arg(value_name = "REF")]
+    pub references: Vec<String>,
+
     #[command(flatten)]
-    pub refs: RefsArgs,
+    pub filters: Filters,
+
+    /// Print what would be deleted and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Do not ask for confirmation (required without a terminal)
     #[arg(long, short)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Token ids, id prefixes (4+ characters), names, or whole tokens (read for their ids);
+    /// or FILTERS instead, to revoke every match not yet revoked
+    #[arg(value_name = "REF")]
+    pub references: Vec<String>,
+
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Print what would be revoked and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With FILTERS: do not ask for confirmation (required without a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Why: shown by show, log and --json
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// The secret leaked: the token can never be restored (also marks an already revoked one)
+    #[arg(long)]
+    pub compromised: bool,
 }
 
 pub const VERIFY_AFTER: &str = "\
@@ -266,8 +429,10 @@ Exit codes of verify:
   2    usage error (bad flags, an unset or empty --token-env variable)
   10   malformed or unknown token (also: none given)
   11   expired
-  12   revoked
+  12   revoked (also: rotated, past its grace window)
   13   lacks a required --scope
+  14   use limit (--max-uses) reached
+  15   --client-ip not in its --allow-cidr list (or not given)
   130  cancelled at the hidden token prompt";
 
 #[derive(Debug, Args)]
@@ -284,6 +449,11 @@ pub struct VerifyArgs {
     /// Where the token is used from, recorded with its use [default: the host name]
     #[arg(long, value_name = "LABEL")]
     pub source: Option<String>,
+
+    /// The address the token is presented from (IPv4 or IPv6), checked against the
+    /// token's --allow-cidr list; a token with such a list needs it
+    #[arg(long, value_name = "IP")]
+    pub client_ip: Option<String>,
 
     /// Check the token without recording its use (works on a read-only database)
     #[arg(long)]

@@ -1,5 +1,5 @@
 //! The exit statuses of SPEC.md and the one place that turns an error into a status.
-//! Commands return `Status` for outcomes (verify's 10-13) and errors for failures.
+//! Commands return `Status` for outcomes (verify's 10-15) and errors for failures.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -15,6 +15,10 @@ pub enum Status {
     Expired = 11,
     Revoked = 12,
     MissingScope = 13,
+    /// verify: the token's use limit is reached.
+    Exhausted = 14,
+    /// verify: the client address is outside the token's allow-list (or not given).
+    IpNotAllowed = 15,
     /// scan: a live token was found, or one no database could vouch for.
     Leaked = 20,
     /// A person pressed Ctrl-C or Esc at a prompt: 128 + SIGINT, as shells report it.

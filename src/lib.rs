@@ -7,6 +7,7 @@ mod commands;
 pub mod ctx;
 pub mod error;
 pub mod exit;
+pub mod net;
 pub mod policy;
 mod prompt;
 pub mod reference;

@@ -65,6 +65,20 @@ pub fn covers<'a>(granted: impl IntoIterator<Item = &'a str>, asked: &Scope) -> 
     })
 }
 
+/// Every granted scope that covers `asked` on its own (see `covers`): what a store looks
+/// for when asked which tokens can do `asked`.
+pub fn covering(asked: &Scope) -> Vec<String> {
+    let asked = asked.as_str();
+    let mut out = vec!["*".to_owned()];
+    if let Some((resource, _)) = asked.split_once(':') {
+        out.push(format!("{resource}:*"));
+    }
+    if !out.iter().any(|g| g == asked) {
+        out.push(asked.to_owned());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +168,27 @@ mod tests {
     fn covers_accepts_owned_strings() {
         let granted = [String::from("a:*")];
         assert!(covers(granted.iter().map(String::as_str), &sc("a:b")));
+    }
+
+    #[test]
+    fn covering_lists_exactly_the_grants_that_cover() {
+        let grants = ["*", "a:*", "a:b", "a:c", "ab:*", "b:*", "b:a"];
+        for asked in ["a:b", "a:*", "*", "b:a", "z:z"] {
+            let asked = sc(asked);
+            let mut want: Vec<&str> = grants
+                .iter()
+                .copied()
+                .filter(|g| covers([*g], &asked))
+                .collect();
+            let listed = covering(&asked);
+            let mut got: Vec<&str> = grants
+                .iter()
+                .copied()
+                .filter(|g| listed.iter().any(|l| l == g))
+                .collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{asked}");
+        }
     }
 }

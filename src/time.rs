@@ -119,6 +119,12 @@ fn parse_terms(spec: &str) -> Result<Span, String> {
 }
 
 impl Span {
+    /// No time at all: `rotate`'s default grace, which the grammar cannot write.
+    pub const ZERO: Span = Span {
+        months: 0,
+        seconds: 0,
+    };
+
     /// `t + self`: the months first, on the calendar (Jan 31 + 1mo = Feb 28/29), then
     /// the exact part. None past chrono's range.
     pub fn after(self, t: Timestamp) -> Option<Timestamp> {

@@ -22,7 +22,7 @@ pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<Status> {
 }
 
 /// The commands whose REF arguments complete to the database's token ids and names.
-const REF_COMMANDS: &str = "revoke restore show delete rm log";
+const REF_COMMANDS: &str = "revoke restore show delete rm log edit rotate";
 
 /// clap's script, taught to complete token REFs by asking `tokenctl __complete-refs`
 /// (clap only knows them as free text, and offers file names).
@@ -108,7 +108,7 @@ _tokenctl_with_refs() {
                 return 0
             fi
             ;;
-        revoke|restore|show|delete|rm|log)
+        revoke|restore|show|delete|rm|log|edit|rotate)
             case "$cur$prev" in
                 -*|*--since|*--db|*--color) ;;
                 *)
@@ -388,7 +388,21 @@ fn examples(command: Option<&str>) -> &'static [(&'static str, &'static str)] {
                 "tokenctl verify --token-env API_TOKEN --json",
             ),
         ],
-        Some("revoke") => &[("", "tokenctl revoke github-ci 4k2x")],
+        Some("revoke") => &[
+            ("", "tokenctl revoke github-ci 4k2x"),
+            (
+                "The secret leaked: never restorable, with why:",
+                "tokenctl revoke github-ci --compromised --reason 'pasted in a chat'",
+            ),
+        ],
+        Some("rotate") => &[(
+            "A new secret; the old one verifies one more hour:",
+            "tokenctl rotate github-ci --grace 1h",
+        )],
+        Some("edit") => &[(
+            "Rename, and cap at 10 uses in all:",
+            "tokenctl edit github-ci --name github-ci-main --max-uses 10",
+        )],
         Some("restore") => &[("", "tokenctl restore github-ci")],
         Some("delete" | "rm") => &[(
             "Without a question, in a script:",

@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         .map_err(usage)?;
     scopes.sort();
     scopes.dedup();
+    let cidrs = parse_cidrs(&args.allow_cidrs)?;
     if let Some(text) = &args.description {
         if text.chars().count() > MAX_DESCRIPTION {
             return Err(usage(format!(
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
         None if ctx.interactive() => {
             // Catch a taken name while the person is still at the prompt; the insert
             // checks again, in its transaction.
-            let existing = existing(ctx)?;
+            let existing = open_existing(ctx)?;
             // What is typed at the prompt is trimmed: spaces around a name are never meant.
             let typed = prompt::name(|name| {
                 let name = name.trim();
@@ -107,6 +108,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
             description: args.description.as_deref(),
             scopes: &scopes,
             expires_at,
+            max_uses: args.max_uses,
+            allowed_cidrs: &cidrs,
         };
         match store.insert(&new, || ctx.clock(), &super::actor())? {
             Inserted::Ok => break (id, secret),
@@ -125,7 +128,12 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     if let Err(err) = print_secret(ctx, &store, &id, &secret, out) {
         // Nobody received the secret (`generate | false`): a token nobody holds must not
         // stay valid. Not reported as a quiet broken pipe: this run failed.
-        let revoked = match store.revoke(&[id.as_str()], || ctx.clock(), &super::actor()) {
+        let revoked = match store.revoke(
+            &[id.as_str()],
+            &crate::store::Revocation::default(),
+            || ctx.clock(),
+            &super::actor(),
+        ) {
             Ok(_) => "was revoked".to_owned(),
             // Both failures matter: say that a token nobody holds is still active.
             Err(revoke) => format!("is STILL ACTIVE, revoking it failed ({revoke:#}): revoke it"),
@@ -146,7 +154,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs, out: &mut dyn Write) -> Result<Status
     Ok(Status::Success)
 }
 
-fn print_secret(
+pub(super) fn print_secret(
     ctx: &Ctx,
     store: &Store,
     id: &TokenId,
@@ -168,10 +176,23 @@ fn print_secret(
     Ok(())
 }
 
+/// The database as it is, to look at before the insert creates it: `None` when there is
+/// none yet (no file; on a server, which always "exists", no schema).
+fn open_existing(ctx: &Ctx) -> Result<Option<Store>> {
+    if !ctx.db.exists() {
+        return Ok(None);
+    }
+    match Store::open(&ctx.db, Access::ReadOnly) {
+        Ok(store) => Ok(Some(store)),
+        Err(e) if crate::error::kind_of(&e) == Some(crate::error::Kind::Missing) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The scopes asked for at a terminal, the ones already in use offered first.
 fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
     let mut known = Vec::new();
-    if let Some(store) = existing(ctx)? {
+    if let Some(store) = open_existing(ctx)? {
         store.list(&ListQuery::default(), ctx.now, |token| {
             known.extend(token.scopes);
             Ok(())
@@ -212,7 +233,7 @@ fn refuse_lost_stdout() -> Result<()> {
     Ok(())
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+pub(super) fn check_name(name: &str) -> Result<(), String> {
     if token::contains_token(name) {
         return Err(
             "that name holds a token secret: choose a plain name such as github-ci".to_owned(),
@@ -269,15 +290,14 @@ fn expiry(ctx: &Ctx, args: &GenerateArgs) -> Result<Expiry> {
     Ok(Expiry::After(format!("{DEFAULT_VALIDITY_DAYS}d")))
 }
 
-/// The database as it is before this generate creates anything: none when there is no
-/// file yet, or no tokenctl schema yet in a PostgreSQL database.
-fn existing(ctx: &Ctx) -> Result<Option<Store>> {
-    if !ctx.db.exists() {
-        return Ok(None);
-    }
-    match Store::open(&ctx.db, Access::ReadOnly) {
-        Ok(store) => Ok(Some(store)),
-        Err(err) if crate::error::kind_of(&err) == Some(crate::error::Kind::Missing) => Ok(None),
-        Err(err) => Err(err),
-    }
+/// `--allow-cidr` values as canonical blocks, sorted and without repeats, so `show` and
+/// the store hold one spelling of each.
+pub(crate) fn parse_cidrs(given: &[String]) -> Result<Vec<String>> {
+    let mut blocks = given
+        .iter()
+        .map(|c| crate::net::Cidr::parse(c).map_err(usage))
+        .collect::<Result<Vec<_>>>()?;
+    blocks.sort_by_key(|b| (b.to_string().contains(':'), b.to_string()));
+    blocks.dedup();
+    Ok(blocks.iter().map(ToString::to_string).collect())
 }

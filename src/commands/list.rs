@@ -5,35 +5,16 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::{ListArgs, SortKey as CliSort, StatusFilter};
+use crate::cli::{ListArgs, SortKey as CliSort};
 use crate::ctx::Ctx;
-use crate::exit::{Status, usage};
+use crate::exit::Status;
 use crate::render::{self, json, messages, table};
-use crate::store::{Access, ListQuery, SortKey, Store, TokenStatus};
-use crate::time::{ago, parse_span};
+use crate::store::{Access, ListQuery, SortKey, Store};
 
 use super::pager;
 
 pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
     let query = ListQuery {
-        status: match args.status {
-            StatusFilter::Active => Some(TokenStatus::Active),
-            StatusFilter::Revoked => Some(TokenStatus::Revoked),
-            StatusFilter::Expired => Some(TokenStatus::Expired),
-            StatusFilter::All => None,
-        },
-        expiring_before: args
-            .expiring_within
-            .as_deref()
-            .map(|spec| parse_span(spec, ctx.now).map(|span| ctx.now + span))
-            .transpose()
-            .map_err(usage)?,
-        unused_before: args
-            .unused_since
-            .as_deref()
-            .map(|spec| ago(spec, ctx.now))
-            .transpose()
-            .map_err(usage)?,
         sort: Some(match args.sort {
             CliSort::Name => SortKey::Name,
             CliSort::Created => SortKey::Created,
@@ -41,6 +22,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Status> {
             CliSort::LastUsed => SortKey::LastUsed,
             CliSort::Uses => SortKey::Uses,
         }),
+        ..super::filters::query(ctx, &args.filters)?
     };
     let store = Store::open(&ctx.db, Access::ReadOnly)?;
     let limit = args.limit.unwrap_or(u64::MAX);
@@ -145,22 +127,5 @@ const WARNINGS: usize = crate::policy::FAILURE_WARNINGS;
 
 /// The filter as the user typed it, for the footer: "hidden by --status revoked".
 fn filter_text(args: &ListArgs) -> String {
-    let mut parts = Vec::new();
-    match args.status {
-        StatusFilter::All => {}
-        StatusFilter::Active => parts.push("--status active".to_owned()),
-        StatusFilter::Revoked => parts.push("--status revoked".to_owned()),
-        StatusFilter::Expired => parts.push("--status expired".to_owned()),
-    }
-    if let Some(span) = &args.expiring_within {
-        parts.push(format!("--expiring-within {}", render::escape(span)));
-    }
-    if let Some(span) = &args.unused_since {
-        parts.push(format!("--unused-since {}", render::escape(span)));
-    }
-    if parts.is_empty() {
-        "the filter".to_owned()
-    } else {
-        parts.join(" ")
-    }
+    super::filters::text(&args.filters).unwrap_or_else(|| "the filter".to_owned())
 }

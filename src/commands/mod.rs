@@ -1,15 +1,19 @@
 //! One file per subcommand: arguments in, store calls, rendering out. A command returns
 //! the `Status` it ended with; only `lib.rs` turns that into an exit code.
 
+mod bulk;
 mod copy;
 mod delete;
 mod docs;
+mod edit;
+mod filters;
 mod generate;
 mod init;
 mod lifecycle;
 mod list;
 mod log;
 mod pager;
+mod rotate;
 mod scan;
 mod show;
 mod verify;
@@ -30,6 +34,8 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         Command::Show(args) => show::run(ctx, args, out),
         Command::Revoke(args) => lifecycle::revoke(ctx, args, out),
         Command::Restore(args) => lifecycle::restore(ctx, args, out),
+        Command::Rotate(args) => rotate::run(ctx, args, out),
+        Command::Edit(args) => edit::run(ctx, args, out),
         Command::Delete(args) => delete::run(ctx, args, out),
         Command::Verify(args) => verify::run(ctx, args, out),
         Command::Log(args) => log::run(ctx, args, out),

@@ -1,5 +1,5 @@
 //! `verify`: is this presented token valid, with these scopes? Answers with an exit code
-//! (0, 10-13), records the use or the failed attempt, and never prints the secret.
+//! (0, 10-15), records the use or the failed attempt, and never prints the secret.
 
 use std::io::{BufRead, Read, Write};
 
@@ -55,6 +55,12 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
             "--source is longer than {MAX_SOURCE} characters"
         )));
     }
+    let client_ip = args
+        .client_ip
+        .as_deref()
+        .map(crate::net::parse_ip)
+        .transpose()
+        .map_err(usage)?;
 
     // Opened before the token is read, so a wrong --db is exit 1 naming the path whatever
     // was presented, and the person at a terminal is not asked for a token in vain.
@@ -73,6 +79,10 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         (Some(label), false) => Some(label.clone()),
         (None, false) => Some(gethostname::gethostname().to_string_lossy().into_owned()),
     };
+    let request = verdict::Request {
+        scopes: &asked,
+        client_ip,
+    };
     let mut now = ctx.now;
     let (code, token) = store.check(
         &presented.id,
@@ -80,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         source.as_deref(),
         |found, decided_at| {
             now = decided_at;
-            verdict::judge(found, &presented, &asked, decided_at)
+            verdict::judge(found, &presented, &request, decided_at)
         },
     )?;
     // A wrong secret learns nothing about the token it guessed at.
@@ -91,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         .unwrap_or_default();
     let reason = match token.as_ref() {
         Some(t) if code == Code::Valid => render::verdict::valid(t, &asked, now),
-        _ => render::verdict::reason(code, token.as_ref(), &missing, now),
+        _ => render::verdict::reason(code, token.as_ref(), &missing, client_ip, now),
     };
     if code == Code::Valid && !args.quiet {
         if let Some(t) = token

@@ -23,12 +23,23 @@ pub struct TokenJson<'a> {
     pub created_at: String,
     pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
+    #[serde(serialize_with = "crate::render::redact::json_opt")]
+    pub revoke_reason: Option<&'a str>,
+    pub compromised: bool,
     pub last_used_at: Option<String>,
     #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub last_used_source: Option<&'a str>,
     pub usage_count: u64,
     pub failed_count: u64,
     pub last_failed_at: Option<String>,
+    pub max_uses: Option<u64>,
+    pub remaining_uses: Option<u64>,
+    /// null: any address (an empty list would read as "none").
+    pub allowed_cidrs: Option<&'a [String]>,
+    pub rotated_from: Option<&'a str>,
+    pub rotated_to: Option<&'a str>,
+    /// When a rotated token stops verifying (the end of its grace window).
+    pub grace_ends_at: Option<String>,
     /// Only `generate --json` fills this, once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
@@ -56,12 +67,21 @@ pub fn token<'a>(t: &'a TokenRecord, now: Timestamp) -> TokenJson<'a> {
         scopes: &t.scopes,
         created_at: rfc3339(t.created_at),
         expires_at: t.expires_at.map(rfc3339),
-        revoked_at: t.revoked_at.map(rfc3339),
+        // A rotated token past its grace reads as revoked, so it says since when.
+        revoked_at: t.revoked_since(now).map(rfc3339),
+        revoke_reason: t.revoke_reason.as_deref(),
+        compromised: t.compromised,
         last_used_at: t.last_used_at.map(rfc3339),
         last_used_source: t.last_used_source.as_deref(),
         usage_count: t.usage_count,
         failed_count: t.failed_count,
         last_failed_at: t.last_failed_at.map(rfc3339),
+        max_uses: t.max_uses,
+        remaining_uses: t.remaining_uses(),
+        allowed_cidrs: (!t.allowed_cidrs.is_empty()).then_some(t.allowed_cidrs.as_slice()),
+        rotated_from: t.rotated_from.as_deref(),
+        rotated_to: t.rotated_to.as_deref(),
+        grace_ends_at: t.grace_ends_at.map(rfc3339),
         token: None,
     }
 }

@@ -59,10 +59,8 @@ pub fn human(
                     "revoked" => Style::new().yellow(),
                     _ => Style::new().red(),
                 };
-                let detail = e
-                    .detail
-                    .as_deref()
-                    .map(|text| format!("  ({})", super::detail(text)))
+                let detail = super::event_detail(e)
+                    .map(|text| format!("  ({text})"))
                     .unwrap_or_default();
                 (
                     e.at.with_timezone(&Local)

@@ -46,6 +46,28 @@ pub fn generated(name: &str, id: &str, expires_at: Option<Timestamp>, now: Times
     )
 }
 
+/// A rotate: the new token, and until when the old secret still verifies.
+pub fn rotated(old: &TokenRecord, new: &TokenRecord, now: Timestamp) -> String {
+    let expiry = match new.expires_at {
+        Some(at) => format!("expires {} ({})", rfc3339(at), relative(now, at)),
+        None => "never expires".to_owned(),
+    };
+    let grace = match old.grace_ends_at {
+        Some(at) if at > now => format!(
+            "the old secret ({}) verifies until {} ({})",
+            escape(&old.id),
+            rfc3339(at),
+            relative(now, at)
+        ),
+        _ => format!("the old secret ({}) no longer verifies", escape(&old.id)),
+    };
+    format!(
+        "rotated '{}': new id {}, {expiry}; {grace}\ncopy it now: it will not be shown again",
+        escape(&new.name),
+        escape(&new.id)
+    )
+}
+
 /// A revoke or restore, per token: `✓` when it changed, `·` when it already was so.
 pub fn changed(t: &TokenRecord, changed: bool, done: &str, already: &str) -> String {
     if changed {
@@ -97,6 +119,8 @@ pub fn delete_question_short(count: usize) -> String {
 
 pub const NOTHING_DELETED: &str = "nothing deleted";
 
+pub const NOTHING_REVOKED: &str = "nothing revoked";
+
 pub fn deleted(name: &str) -> String {
     format!("✓ deleted {name}")
 }
@@ -129,4 +153,48 @@ fn plural(n: u64, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// "3 tokens" / "1 token".
+pub fn count(n: usize) -> String {
+    if n == 1 {
+        "1 token".to_owned()
+    } else {
+        format!("{n} tokens")
+    }
+}
+
+/// The question before a bulk act at a terminal: `verb` is "revoke" or "delete".
+pub fn bulk_question(verb: &str, n: usize, filters: &str) -> String {
+    let mut verb = verb.to_owned();
+    if let Some(first) = verb.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    format!("{verb} {} matching {filters}?", count(n))
+}
+
+/// After a dry run: what would have happened.
+pub fn dry_run(verb: &str, n: usize) -> String {
+    format!("dry run: {} would be {verb}; nothing was changed", count(n))
+}
+
+pub fn no_match(filters: &str) -> String {
+    format!("no token matches {filters}: nothing changed")
+}
+
+pub fn bulk_needs_yes(verb: &str) -> String {
+    format!(
+        "{verb} with filters needs --yes when not at a terminal (it cannot ask for confirmation); \
+         --dry-run shows what it would {verb}"
+    )
+}
+
+pub fn refs_or_filters(verb: &str) -> String {
+    format!("{verb} takes token REFs or FILTERS, not both: give one or the other")
+}
+
+pub fn nothing_to(verb: &str) -> String {
+    format!(
+        "{verb} needs token REFs or FILTERS (e.g. {verb} --unused-since 90d); see tokenctl {verb} --help"
+    )
 }

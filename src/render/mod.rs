@@ -64,6 +64,66 @@ fn escape_lines(message: &str) -> String {
 /// An event's detail for a person: escaped, with an RFC 3339 time in it ("expires
 /// 2027-09-01T09:00:00Z", as the store records it) cut to its local date, which is all
 /// a history line needs.
+/// An event's details in words: from its structured change, or the prose an event from
+/// before schema v2 carries.
+pub fn event_detail(e: &crate::store::Event) -> Option<String> {
+    use crate::store::Change;
+    let day = |secs: i64| {
+        crate::time::from_unix(secs).map_or_else(
+            || secs.to_string(),
+            |t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            },
+        )
+    };
+    let text = match e.change() {
+        None => return e.detail.as_deref().map(detail),
+        Some(Change::Generated {
+            expires_at,
+            rotated_from,
+        }) => {
+            // The day, as events before v2 wrote it; a grace end needs its hour.
+            let date = |secs: i64| day(secs).split(' ').next().unwrap_or_default().to_owned();
+            let mut text = expires_at.map_or_else(
+                || "never expires".to_owned(),
+                |at| format!("expires {}", date(at)),
+            );
+            if let Some(from) = rotated_from {
+                text.push_str(&format!(", rotated from {}", escape(&from)));
+            }
+            text
+        }
+        Some(Change::Edited { field, from, to }) => {
+            format!(
+                "{}: {} -> {}",
+                escape(&field),
+                escape(&from.to_string()),
+                escape(&to.to_string())
+            )
+        }
+        Some(Change::Rotated { to, grace_ends_at }) => {
+            format!(
+                "to {}, old secret verifies until {}",
+                escape(&to),
+                day(grace_ends_at)
+            )
+        }
+        Some(Change::Revoked {
+            reason,
+            compromised,
+        }) => match (reason, compromised) {
+            (Some(r), true) => format!("compromised: {}", escape(&r)),
+            (Some(r), false) => escape(&r).into_owned(),
+            (None, true) => "compromised".to_owned(),
+            (None, false) => return None,
+        },
+        Some(Change::Restored | Change::Deleted) => return e.detail.as_deref().map(detail),
+    };
+    Some(text)
+}
+
 pub fn detail(text: &str) -> String {
     text.split(' ')
         .map(|word| match chrono::DateTime::parse_from_rfc3339(word) {

@@ -66,10 +66,51 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         t.expires_at
             .map_or_else(|| "never".to_owned(), |at| when(now, at))
     )?;
-    if let Some(at) = t.revoked_at {
+    if let Some(at) = t.revoked_since(now) {
         writeln!(out, "  {}{}", label("revoked"), when(now, at))?;
     }
-    writeln!(out, "  {}{}", label("uses"), t.usage_count)?;
+    if let Some(reason) = &t.revoke_reason {
+        writeln!(out, "  {}{}", label("reason"), escape(reason))?;
+    }
+    if t.compromised {
+        writeln!(
+            out,
+            "  {}{}",
+            label("compromised"),
+            paint("yes: never restorable, generate a new token", &red, color)
+        )?;
+    }
+    if let Some(from) = &t.rotated_from {
+        writeln!(out, "  {}{}", label("rotated from"), escape(from))?;
+    }
+    if let Some(to) = &t.rotated_to {
+        let until = t.grace_ends_at.map_or_else(String::new, |at| {
+            let verb = if at <= now {
+                "stopped verifying"
+            } else {
+                "verifies until"
+            };
+            format!("  (old secret {verb} {})", when(now, at))
+        });
+        writeln!(out, "  {}{}{until}", label("rotated to"), escape(to))?;
+    }
+    match (t.max_uses, t.remaining_uses()) {
+        (Some(max), Some(left)) => writeln!(
+            out,
+            "  {}{} of at most {max} ({left} left)",
+            label("uses"),
+            t.usage_count
+        )?,
+        _ => writeln!(out, "  {}{}", label("uses"), t.usage_count)?,
+    }
+    if !t.allowed_cidrs.is_empty() {
+        let blocks: Vec<String> = t
+            .allowed_cidrs
+            .iter()
+            .map(|c| escape(c).into_owned())
+            .collect();
+        writeln!(out, "  {}{}", label("allowed from"), blocks.join(", "))?;
+    }
     let last_used = match (t.last_used_at, &t.last_used_source) {
         (Some(at), Some(source)) => format!("{}  from {}", when(now, at), escape(source)),
         (Some(at), None) => when(now, at),
@@ -140,10 +181,8 @@ pub fn human(out: &mut dyn Write, d: &Details, color: bool) -> Result<()> {
         } else {
             blank.clone()
         };
-        let detail = e
-            .detail
-            .as_deref()
-            .map(|text| format!("  ({})", super::detail(text)))
+        let detail = super::event_detail(e)
+            .map(|text| format!("  ({text})"))
             .unwrap_or_default();
         writeln!(
             out,
@@ -235,6 +274,8 @@ pub struct EventJson<'a> {
     pub actor: &'a str,
     #[serde(serialize_with = "crate::render::redact::json_opt")]
     pub detail: Option<&'a str>,
+    /// The change's structured details (schema v2 on), `action` included.
+    pub data: Option<serde_json::Value>,
 }
 
 pub fn event_json(e: &Event) -> EventJson<'_> {
@@ -245,6 +286,7 @@ pub fn event_json(e: &Event) -> EventJson<'_> {
         action: &e.action,
         actor: &e.actor,
         detail: e.detail.as_deref(),
+        data: e.change().and_then(|c| serde_json::to_value(c).ok()),
     }
 }
 

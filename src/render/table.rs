@@ -449,7 +449,11 @@ fn text(col: Col, t: &TokenRecord, now: Timestamp, shape: Shape) -> String {
             }
             Some(at) => relative(now, at),
         },
-        Col::Uses => t.usage_count.to_string(),
+        // "2/10": a limited token shows how much of its limit is gone.
+        Col::Uses => match t.max_uses {
+            Some(max) => format!("{}/{max}", t.usage_count),
+            None => t.usage_count.to_string(),
+        },
         Col::LastUsed => t
             .last_used_at
             .map_or_else(|| "never".to_owned(), |at| relative(now, at)),

@@ -15,22 +15,55 @@ pub fn reason(
     code: Code,
     token: Option<&TokenRecord>,
     missing: &[&Scope],
+    client_ip: Option<std::net::IpAddr>,
     now: Timestamp,
 ) -> String {
     let when = |at: Option<Timestamp>| at.map_or_else(String::new, |at| relative(now, at));
     match (code, token) {
         (Code::Unknown, _) => "unknown token (no such id, or a wrong secret)".to_owned(),
-        (Code::Revoked, Some(t)) => format!(
-            "token revoked: '{}' ({}) was revoked {}",
-            escape(&t.name),
-            escape(&t.id),
-            when(t.revoked_at)
-        ),
+        (Code::Revoked, Some(t)) if t.revoked_at.is_none() && t.rotated_to.is_some() => {
+            format!(
+                "token revoked: '{}' ({}) was rotated to {}, and its grace window ended {}",
+                escape(&t.name),
+                escape(&t.id),
+                escape(t.rotated_to.as_deref().unwrap_or_default()),
+                when(t.grace_ends_at)
+            )
+        }
+        (Code::Revoked, Some(t)) => {
+            let why = match (&t.revoke_reason, t.compromised) {
+                (Some(r), true) => format!(" as compromised: {}", escape(r)),
+                (Some(r), false) => format!(": {}", escape(r)),
+                (None, true) => " as compromised".to_owned(),
+                (None, false) => String::new(),
+            };
+            format!(
+                "token revoked: '{}' ({}) was revoked {}{why}",
+                escape(&t.name),
+                escape(&t.id),
+                when(t.revoked_at)
+            )
+        }
         (Code::Expired, Some(t)) => format!(
             "token expired: '{}' ({}) expired {}",
             escape(&t.name),
             escape(&t.id),
             when(t.expires_at)
+        ),
+        (Code::Exhausted, Some(t)) => format!(
+            "token '{}' ({}) has used up its {} uses",
+            escape(&t.name),
+            escape(&t.id),
+            t.usage_count
+        ),
+        (Code::IpNotAllowed, Some(t)) => format!(
+            "token '{}' ({}) is not allowed from {}",
+            escape(&t.name),
+            escape(&t.id),
+            client_ip.map_or_else(
+                || "an unknown address (give --client-ip)".to_owned(),
+                |ip| ip.to_string()
+            )
         ),
         (Code::MissingScope, Some(t)) => {
             let missing: Vec<String> = missing

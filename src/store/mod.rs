@@ -14,6 +14,9 @@ mod target;
 pub use shared::{SharedOutcome, prepare_shared};
 pub use target::Target;
 
+/// Why `restore` would refuse a token whatever the clock says (compromised, rotated).
+pub use rules::refuse::unrestorable as refuse_restore;
+
 use anyhow::Result;
 
 use crate::time::Timestamp;
@@ -105,19 +108,83 @@ impl Store {
         each!(self, s => s.by_name(name))
     }
 
-    /// Revokes each active token. Returns each token as re-read after the change, inside
-    /// the transaction, with whether it changed (false: already revoked); a token that does
-    /// not read back revoked fails the whole action, which then changes nothing.
+    /// Revokes each active token, with `why`. Returns each token as re-read after the
+    /// change, inside the transaction, with whether it changed (false: already revoked, and
+    /// not newly marked compromised); a token that does not read back revoked fails the
+    /// whole action, which then changes nothing. An already revoked token given
+    /// `compromised` becomes compromised (and takes the reason): that can only tighten.
     ///
     /// `clock` is read once the write lock is held: a revoke that waited for the lock is
     /// dated after every use it waited behind.
     pub fn revoke(
         &mut self,
         ids: &[&str],
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
-        each!(self, s => s.revoke(ids, clock, actor))
+        each!(self, s => s.revoke(ids, why, clock, actor))
+    }
+
+    /// Revokes every token matching `query` that is not revoked yet: the selection, judged
+    /// by `clock` read under the write lock, and the change are one transaction. `only`
+    /// (the plan a person confirmed) keeps the act to tokens that were in it.
+    pub fn revoke_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        why: &Revocation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        each!(self, s => s.revoke_matching(query, only, why, clock, actor))
+    }
+
+    /// Deletes every revoked or expired token matching `query`, as `revoke_matching`
+    /// selects; returns them as they were just before.
+    pub fn delete_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<TokenRecord>> {
+        each!(self, s => s.delete_matching(query, only, clock, actor))
+    }
+
+    /// What `revoke_matching` or `delete_matching` would act on now, changing nothing:
+    /// the same SQL, read in one statement.
+    pub fn plan(&self, query: &ListQuery, act: Bulk, now: Timestamp) -> Result<Vec<TokenRecord>> {
+        each!(self, s => s.plan(query, act, now))
+    }
+
+    /// Replaces token `id` by a new one (`rotation`) under its name, scopes, prefix,
+    /// description, limits and allow-list, in one transaction dated by `clock` read under
+    /// the lock. The old token takes the name `<name>~<id>`, links to the new one, and
+    /// verifies until now + grace, never past its own expiry; then it reads as revoked.
+    /// A revoked or already rotated token is refused, and nothing changes.
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        each!(self, s => s.rotate(id, rotation, clock, actor))
+    }
+
+    /// Changes token `id` in place (`edit`; the secret stays), judged on the token as it
+    /// reads under the lock at `clock`: a new name must be free, a new expiry in the
+    /// future, and an expired token gets no new expiry. Each changed field is one
+    /// `Change::Edited` event. Returns the token as re-read, and how many fields changed.
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        each!(self, s => s.edit(id, edit, clock, actor))
     }
 
     /// Makes revoked, unexpired tokens active. Returns each token as re-read after the
@@ -303,19 +370,44 @@ pub struct TokenRecord {
     pub last_used_source: Option<String>,
     pub failed_count: u64,
     pub last_failed_at: Option<Timestamp>,
+    /// Why it was revoked, as the operator said it.
+    pub revoke_reason: Option<String>,
+    /// Revoked as compromised: never restorable.
+    pub compromised: bool,
+    /// At most this many successful verifies in all; `None`: no limit.
+    pub max_uses: Option<u64>,
+    /// The CIDRs a verify's client address must be inside; empty: any address.
+    pub allowed_cidrs: Vec<String>,
+    /// The token this one replaced by `rotate`.
+    pub rotated_from: Option<String>,
+    /// The token that replaced this one by `rotate`.
+    pub rotated_to: Option<String>,
+    /// A rotated token verifies until then and reads as revoked from then on.
+    pub grace_ends_at: Option<Timestamp>,
 }
 
 impl TokenRecord {
     /// Revoked wins over expired: it is the operator's deliberate act, and verify reports
     /// it first.
     pub fn status(&self, now: Timestamp) -> TokenStatus {
-        if self.revoked_at.is_some() {
+        if self.revoked_at.is_some() || self.grace_ends_at.is_some_and(|t| t <= now) {
             TokenStatus::Revoked
         } else if self.expires_at.is_some_and(|t| t <= now) {
             TokenStatus::Expired
         } else {
             TokenStatus::Active
         }
+    }
+
+    /// When it stopped verifying as revoked: by `revoke`, or at the end of its rotation's
+    /// grace window.
+    pub fn revoked_since(&self, now: Timestamp) -> Option<Timestamp> {
+        self.revoked_at.or(self.grace_ends_at.filter(|t| *t <= now))
+    }
+
+    /// Successful verifies left under the use limit; `None`: no limit.
+    pub fn remaining_uses(&self) -> Option<u64> {
+        self.max_uses.map(|m| m.saturating_sub(self.usage_count))
     }
 }
 
@@ -328,6 +420,10 @@ pub struct NewToken<'a> {
     pub description: Option<&'a str>,
     pub scopes: &'a [String],
     pub expires_at: Option<Timestamp>,
+    /// At most this many successful verifies; `None`: no limit.
+    pub max_uses: Option<u64>,
+    /// Canonical CIDR blocks (`net::Cidr`'s text) a verify must come from; empty: any.
+    pub allowed_cidrs: &'a [String],
 }
 
 #[derive(Debug)]
@@ -348,6 +444,28 @@ pub enum Record {
     Nothing,
 }
 
+/// A bulk act over FILTERS, and so which matches it may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// Matches not yet revoked.
+    Revoke,
+    /// Matches revoked or expired.
+    Delete,
+}
+
+impl Bulk {
+    /// The rule over `tokens t` in SQL, `now` the placeholder of the time now.
+    pub(crate) fn rule_sql(self, now: &str) -> String {
+        match self {
+            // Not `NOT revoked_sql`: a NULL grace end would make that NULL, never true.
+            Bulk::Revoke => format!(
+                "t.revoked_at IS NULL AND (t.grace_ends_at IS NULL OR t.grace_ends_at > {now})"
+            ),
+            Bulk::Delete => format!("({} OR t.expires_at <= {now})", rules::revoked_sql(now)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     Name,
@@ -364,6 +482,11 @@ pub struct ListQuery {
     pub expiring_before: Option<Timestamp>,
     /// Tokens not used since this time (never used counts from creation).
     pub unused_before: Option<Timestamp>,
+    /// Names matching this glob (`*`, `?`), case-sensitively.
+    pub name_glob: Option<String>,
+    /// Tokens whose scopes cover this one (as verify would judge them).
+    pub scope: Option<crate::scope::Scope>,
+    pub prefix: Option<String>,
     pub sort: Option<SortKey>,
 }
 
@@ -390,7 +513,115 @@ pub struct DayUse {
     pub failures: u64,
 }
 
-/// A lifecycle event: generated, revoked, restored, deleted.
+/// What `edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub name: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub add_scopes: Vec<String>,
+    pub remove_scopes: Vec<String>,
+    pub expires: Option<NewExpiry>,
+    /// `Some(None)` lifts the use limit.
+    pub max_uses: Option<Option<u64>>,
+    /// `Some(empty)`: any address.
+    pub allowed_cidrs: Option<Vec<String>>,
+}
+
+/// A new expiry, laid on the time the store reads under the lock.
+#[derive(Debug, Clone, Copy)]
+pub enum NewExpiry {
+    After(crate::time::Span),
+    At(Timestamp),
+    Never,
+}
+
+/// The new token of a `rotate`: its id and hash, and the windows the store lays on the
+/// time it reads under the lock.
+pub struct Rotation<'a> {
+    pub new_id: &'a TokenId,
+    pub hash: TokenHash,
+    /// How long the old secret keeps verifying (zero: it stops now).
+    pub grace: crate::time::Span,
+    /// The new token's validity; `None`: the old one's span (never, if it had none).
+    pub expires: Option<crate::time::Span>,
+}
+
+#[derive(Debug)]
+pub enum Rotated {
+    /// Both tokens as re-read after the change.
+    Ok {
+        old: Box<TokenRecord>,
+        new: Box<TokenRecord>,
+    },
+    IdTaken,
+}
+
+/// The name a rotated-away token keeps, so the new one can take its name (names are unique).
+pub fn retired_name(name: &str, id: &str) -> String {
+    format!("{name}~{id}")
+}
+
+/// Why tokens are revoked: what `show`, `log` and JSON then say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revocation {
+    pub reason: Option<String>,
+    /// Never restorable.
+    pub compromised: bool,
+}
+
+/// A lifecycle change as the event log keeps it: the action, and its details as data
+/// (times in unix seconds), stored as JSON in `events.data` so no reader parses prose.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Change {
+    Generated {
+        expires_at: Option<i64>,
+        /// Made by `rotate` from this token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rotated_from: Option<String>,
+    },
+    /// One field changed by `edit`: what it was and what it became.
+    Edited {
+        field: String,
+        from: serde_json::Value,
+        to: serde_json::Value,
+    },
+    /// Replaced by `to`; verifies until `grace_ends_at`.
+    Rotated {
+        to: String,
+        grace_ends_at: i64,
+    },
+    Revoked {
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        compromised: bool,
+    },
+    Restored,
+    Deleted,
+}
+
+impl Change {
+    /// The `action` column.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::Generated { .. } => "generated",
+            Change::Edited { .. } => "edited",
+            Change::Rotated { .. } => "rotated",
+            Change::Revoked { .. } => "revoked",
+            Change::Restored => "restored",
+            Change::Deleted => "deleted",
+        }
+    }
+
+    /// The `data` column.
+    pub fn data(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A lifecycle event: generated, edited, rotated, revoked, restored, deleted.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub at: Timestamp,
@@ -399,6 +630,16 @@ pub struct Event {
     pub action: String,
     pub actor: String,
     pub detail: Option<String>,
+    /// Structured details, a JSON object as stored (schema v2 on); see `change`.
+    pub data: Option<String>,
+}
+
+impl Event {
+    /// The change with its details; `None` for an event written before schema v2, which
+    /// has only `action` and the prose `detail`.
+    pub fn change(&self) -> Option<Change> {
+        serde_json::from_str(self.data.as_deref()?).ok()
+    }
 }
 
 /// Failed verify attempts on one token on one day, for `log`.

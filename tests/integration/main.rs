@@ -7,12 +7,15 @@ mod pty;
 mod util;
 
 // Commands and contracts.
+mod bulk;
 mod docs;
 mod durations;
+mod edit;
 mod exit_codes;
 mod generate;
 mod json;
 mod lifecycle;
+mod limits;
 mod list_filters;
 mod log;
 mod prompts;
@@ -34,6 +37,8 @@ mod hostile;
 mod locking;
 mod postgres;
 mod redaction;
+mod retire;
+mod rotate;
 mod safety;
 mod shared;
 mod tampered;

@@ -5,7 +5,7 @@ use sqlx::Row as _;
 
 use super::Store;
 use super::ops::{TOKEN_COLUMNS, time_of};
-use crate::store::rules::refuse;
+use crate::store::rules::{cidrs_to, refuse};
 use crate::store::{Dump, Event};
 use crate::time::to_unix;
 
@@ -39,7 +39,7 @@ impl Store {
                 dump.sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
             }
             for r in sqlx::query(
-                "SELECT at, token_id, token_name, action, actor, detail FROM events ORDER BY seq",
+                "SELECT at, token_id, token_name, action, actor, detail, data FROM events ORDER BY seq",
             )
             .fetch_all(&mut *c)
             .await?
@@ -51,6 +51,7 @@ impl Store {
                     action: r.try_get(3)?,
                     actor: r.try_get(4)?,
                     detail: r.try_get(5)?,
+                    data: r.try_get(6)?,
                 });
             }
             Ok(())
@@ -74,8 +75,10 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
                          revoked_at, usage_count, last_used_at, last_used_source, failed_count,
-                         last_failed_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                         last_failed_at, revoke_reason, compromised, max_uses, allowed_cidrs,
+                         rotated_from, rotated_to, grace_ends_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                         $17, $18, $19, $20)",
                 )
                 .bind(&t.id)
                 .bind(&t.name)
@@ -90,6 +93,13 @@ impl Store {
                 .bind(&t.last_used_source)
                 .bind(t.failed_count as i64)
                 .bind(t.last_failed_at.map(to_unix))
+                .bind(&t.revoke_reason)
+                .bind(t.compromised)
+                .bind(t.max_uses.map(|n| n as i64))
+                .bind(cidrs_to(&t.allowed_cidrs))
+                .bind(&t.rotated_from)
+                .bind(&t.rotated_to)
+                .bind(t.grace_ends_at.map(to_unix))
                 .execute(&mut *c)
                 .await?;
                 if !t.scopes.is_empty() {
@@ -125,8 +135,8 @@ impl Store {
             }
             for e in &dump.events {
                 sqlx::query(
-                    "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(to_unix(e.at))
                 .bind(&e.token_id)
@@ -134,6 +144,7 @@ impl Store {
                 .bind(&e.action)
                 .bind(&e.actor)
                 .bind(&e.detail)
+                .bind(&e.data)
                 .execute(&mut *c)
                 .await?;
             }

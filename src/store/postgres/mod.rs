@@ -17,7 +17,10 @@ mod copy;
 mod ops;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_lifecycle.sql"),
+];
 
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 

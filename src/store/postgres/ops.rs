@@ -8,8 +8,8 @@ use sqlx::postgres::{PgConnection, PgRow};
 use super::Store;
 use crate::store::rules::{self, refuse};
 use crate::store::{
-    DayUse, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken, Record, SortKey,
-    SourceUse, TokenRecord, TokenStatus, day_of,
+    Bulk, Change, DayUse, Edit, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
+    Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord, day_of, retired_name,
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
@@ -20,7 +20,9 @@ const SOURCES_KEPT: i64 = 16;
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      COALESCE((SELECT array_agg(s.scope ORDER BY s.scope) FROM token_scopes s WHERE s.token_id = t.id), '{}') AS scopes, \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
-     t.last_used_source, t.failed_count, t.last_failed_at";
+     t.last_used_source, t.failed_count, t.last_failed_at, \
+     t.revoke_reason, t.compromised, t.max_uses, t.allowed_cidrs, t.rotated_from, t.rotated_to, \
+     t.grace_ends_at";
 
 /// Records a use only if the token still reads as it was judged (not revoked or
 /// restored, same expiry and scopes since): one statement, one round trip, its own
@@ -32,6 +34,11 @@ const RECORD_USE: &str = "WITH u AS (
         UPDATE tokens SET usage_count = usage_count + 1, last_used_at = $2, last_used_source = $3
         WHERE id = $1 AND revoked_at IS NOT DISTINCT FROM $4 AND expires_at IS NOT DISTINCT FROM $5
           AND COALESCE((SELECT array_agg(scope ORDER BY scope) FROM token_scopes WHERE token_id = $1), '{}') = $6
+          AND max_uses IS NOT DISTINCT FROM $9 AND allowed_cidrs IS NOT DISTINCT FROM $10
+          AND grace_ends_at IS NOT DISTINCT FROM $11
+          -- The use limit, exact: a concurrent use that committed first is seen here (the
+          -- row is re-checked after its lock), and this one then counts nothing.
+          AND (max_uses IS NULL OR usage_count < max_uses)
         RETURNING id),
     d AS (
         INSERT INTO usage_daily (token_id, day, uses) SELECT id, $7, 1 FROM u
@@ -84,6 +91,14 @@ fn token_from_row(row: &PgRow) -> Result<TokenRecord, sqlx::Error> {
         last_used_source: row.try_get(11)?,
         failed_count: row.try_get::<i64, _>(12)?.max(0) as u64,
         last_failed_at: opt_time(13)?,
+        revoke_reason: row.try_get(14)?,
+        compromised: row.try_get(15)?,
+        max_uses: row.try_get::<Option<i64>, _>(16)?.map(|n| n.max(0) as u64),
+        allowed_cidrs: rules::cidrs_from(row.try_get(17)?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        rotated_from: row.try_get(18)?,
+        rotated_to: row.try_get(19)?,
+        grace_ends_at: opt_time(20)?,
     })
 }
 
@@ -103,25 +118,27 @@ async fn find(
     }
 }
 
-async fn log_event(
+/// Logs a typed change: its action, and its details as data.
+async fn log_change(
     c: &mut PgConnection,
     at: Timestamp,
     id: &str,
     name: &str,
-    action: &str,
+    change: &Change,
     actor: &str,
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(to_unix(at))
     .bind(id)
     .bind(name)
-    .bind(action)
+    .bind(change.action())
     .bind(actor)
     .bind(detail)
+    .bind(change.data())
     .execute(c)
     .await?;
     Ok(())
@@ -166,8 +183,9 @@ impl Store {
                 return Ok(Inserted::IdTaken);
             }
             sqlx::query(
-                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                                     max_uses, allowed_cidrs)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(token.id.as_str())
             .bind(token.name)
@@ -176,6 +194,8 @@ impl Store {
             .bind(token.description)
             .bind(to_unix(created_at))
             .bind(token.expires_at.map(to_unix))
+            .bind(token.max_uses.map(|n| n.min(i64::MAX as u64) as i64))
+            .bind(rules::cidrs_to(token.allowed_cidrs))
             .execute(&mut *c)
             .await?;
             if !token.scopes.is_empty() {
@@ -188,18 +208,18 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
             }
-            let detail = match token.expires_at {
-                Some(t) => format!("expires {}", crate::time::rfc3339(t)),
-                None => "never expires".to_owned(),
+            let change = Change::Generated {
+                expires_at: token.expires_at.map(to_unix),
+                rotated_from: None,
             };
-            log_event(
+            log_change(
                 c,
                 created_at,
                 token.id.as_str(),
                 token.name,
-                "generated",
+                &change,
                 &actor,
-                Some(&detail),
+                None,
             )
             .await?;
             Ok(Inserted::Ok)
@@ -227,33 +247,194 @@ impl Store {
     pub fn revoke(
         &mut self,
         ids: &[&str],
+        why: &Revocation,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<(TokenRecord, bool)>> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| revoke_ids(c, ids, why, clock(), &actor).await)
+    }
+
+    pub fn revoke_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        why: &Revocation,
         clock: impl Fn() -> Timestamp,
         actor: &str,
     ) -> Result<Vec<(TokenRecord, bool)>> {
         let actor = self.actor(actor);
         self.write(async |c, _| {
             let now = clock();
-            let mut done = Vec::with_capacity(ids.len());
-            for id in ids {
-                let n = sqlx::query(
-                    "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            let ids = matching_ids(c, query, Bulk::Revoke, now, only).await?;
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            revoke_ids(c, &ids, why, now, &actor).await
+        })
+    }
+
+    pub fn delete_matching(
+        &mut self,
+        query: &ListQuery,
+        only: Option<&[String]>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Vec<TokenRecord>> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let ids = matching_ids(c, query, Bulk::Delete, now, only).await?;
+            let mut gone = Vec::with_capacity(ids.len());
+            for id in &ids {
+                gone.push(reread(c, id).await?);
+            }
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            delete_ids(c, &ids, now, &actor).await?;
+            Ok(gone)
+        })
+    }
+
+    pub fn plan(&self, query: &ListQuery, act: Bulk, now: Timestamp) -> Result<Vec<TokenRecord>> {
+        let (filter, binds) = filter_sql(query);
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+            act.rule_sql("$1::bigint")
+        );
+        let rows = self.run(async |c| {
+            let mut q = sqlx::query(&sql).bind(to_unix(now));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(c).await
+        })?;
+        rows.iter()
+            .map(|row| token_from_row(row).map_err(|e| self.explain(&e)))
+            .collect()
+    }
+
+    pub fn rotate(
+        &mut self,
+        id: &str,
+        rotation: &Rotation<'_>,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<Rotated> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            refuse::unrotatable(&old, now)?;
+            let new_id = rotation.new_id.as_str();
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = $1)")
+                    .bind(new_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+            if taken {
+                return Ok(Rotated::IdTaken);
+            }
+            let (grace_ends, expires) = rules::rotation_windows(&old, rotation, now)?;
+            let retired = retired_name(&old.name, id);
+            let n = sqlx::query(
+                "UPDATE tokens SET name = $2, rotated_to = $3, grace_ends_at = $4
+                 WHERE id = $1 AND revoked_at IS NULL AND rotated_to IS NULL",
+            )
+            .bind(id)
+            .bind(&retired)
+            .bind(new_id)
+            .bind(to_unix(grace_ends))
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(refuse::gone(id, "nothing changed"));
+            }
+            sqlx::query(
+                "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
+                     max_uses, allowed_cidrs, rotated_from)
+                 SELECT $2, $3, prefix, $4, description, $5, $6, max_uses, allowed_cidrs, id
+                 FROM tokens WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .bind(&old.name)
+            .bind(&rotation.hash.as_bytes()[..])
+            .bind(to_unix(now))
+            .bind(expires.map(to_unix))
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO token_scopes (token_id, scope)
+                 SELECT $2, scope FROM token_scopes WHERE token_id = $1",
+            )
+            .bind(id)
+            .bind(new_id)
+            .execute(&mut *c)
+            .await?;
+            let change = Change::Rotated {
+                to: new_id.to_owned(),
+                grace_ends_at: to_unix(grace_ends),
+            };
+            log_change(c, now, id, &retired, &change, &actor, None).await?;
+            let change = Change::Generated {
+                expires_at: expires.map(to_unix),
+                rotated_from: Some(id.to_owned()),
+            };
+            log_change(c, now, new_id, &old.name, &change, &actor, None).await?;
+            Ok(Rotated::Ok {
+                old: Box::new(reread(c, id).await?),
+                new: Box::new(reread(c, new_id).await?),
+            })
+        })
+    }
+
+    pub fn edit(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        clock: impl Fn() -> Timestamp,
+        actor: &str,
+    ) -> Result<(TokenRecord, usize)> {
+        let actor = self.actor(actor);
+        self.write(async |c, _| {
+            let now = clock();
+            let old = reread(c, id).await?;
+            let (new, changes) = rules::apply_edit(&old, edit, now)?;
+            if new.name != old.name
+                && let Some(other) = find(c, "t.name = $1", &new.name).await?
+            {
+                return Err(refuse::name_taken(&new.name, &other.id));
+            }
+            sqlx::query(
+                "UPDATE tokens SET name = $2, description = $3, expires_at = $4, max_uses = $5,
+                     allowed_cidrs = $6
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(new.expires_at.map(to_unix))
+            .bind(new.max_uses.map(|n| n as i64))
+            .bind(rules::cidrs_to(&new.allowed_cidrs))
+            .execute(&mut *c)
+            .await?;
+            if new.scopes != old.scopes {
+                sqlx::query("DELETE FROM token_scopes WHERE token_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(id)
-                .bind(to_unix(now))
+                .bind(&new.scopes)
                 .execute(&mut *c)
-                .await?
-                .rows_affected();
-                if n == 1 {
-                    let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "revoked", &actor, None).await?;
-                }
-                let token = reread(c, id).await?;
-                if token.revoked_at.is_none() {
-                    return Err(refuse::still_active(id));
-                }
-                done.push((token, n == 1));
+                .await?;
             }
-            Ok(done)
+            for change in &changes {
+                log_change(c, now, id, &new.name, change, &actor, None).await?;
+            }
+            Ok((reread(c, id).await?, changes.len()))
         })
     }
 
@@ -280,9 +461,10 @@ impl Store {
                     .rows_affected();
                 if n == 1 {
                     let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "restored", &actor, None).await?;
+                    log_change(c, now, id, &name, &Change::Restored, &actor, None).await?;
                 }
                 let token = reread(c, id).await?;
+                refuse::unrestorable(&token)?;
                 if token.expires_at.is_some_and(|t| t <= now) {
                     return Err(refuse::expired_restore(id));
                 }
@@ -302,43 +484,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let actor = self.actor(actor);
-        self.write(async |c, _| {
-            let now = clock();
-            let sql = format!(
-                "DELETE FROM tokens WHERE id = $1 AND {}",
-                rules::deletable_sql("$2")
-            );
-            for id in ids {
-                let name: Option<String> =
-                    sqlx::query_scalar("SELECT name FROM tokens WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                let Some(name) = name else {
-                    return Err(refuse::gone(id, "nothing deleted"));
-                };
-                let n = sqlx::query(&sql)
-                    .bind(id)
-                    .bind(to_unix(now))
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(refuse::active_delete(id));
-                }
-                for table in ["token_scopes", "usage_daily", "usage_sources"] {
-                    sqlx::query(&format!("DELETE FROM {table} WHERE token_id = $1"))
-                        .bind(id)
-                        .execute(&mut *c)
-                        .await?;
-                }
-                if find(c, "t.id = $1", id).await?.is_some() {
-                    return Err(refuse::still_there(id));
-                }
-                log_event(c, now, id, &name, "deleted", &actor, None).await?;
-            }
-            Ok(())
-        })
+        self.write(async |c, _| delete_ids(c, ids, clock(), &actor).await)
     }
 
     pub fn revoke_leaked(
@@ -350,7 +496,8 @@ impl Store {
         let actor = self.actor(actor);
         self.write(async |c, _| {
             let sql = format!(
-                "UPDATE tokens AS t SET revoked_at = $2 WHERE id = $1 AND hash = $3 AND {}",
+                "UPDATE tokens AS t SET revoked_at = $2, revoke_reason = $4, compromised = true
+                 WHERE id = $1 AND hash = $3 AND {}",
                 rules::active_sql("$2")
             );
             let mut changed = Vec::with_capacity(leaked.len());
@@ -359,12 +506,18 @@ impl Store {
                     .bind(id)
                     .bind(to_unix(now))
                     .bind(&hash.as_bytes()[..])
+                    .bind(detail)
                     .execute(&mut *c)
                     .await?
                     .rows_affected();
                 if n == 1 {
                     let name = name_of(c, id).await?;
-                    log_event(c, now, id, &name, "revoked", &actor, Some(detail)).await?;
+                    // A token found where it should not be is compromised: never restorable.
+                    let change = Change::Revoked {
+                        reason: Some((*detail).to_owned()),
+                        compromised: true,
+                    };
+                    log_change(c, now, id, &name, &change, &actor, Some(detail)).await?;
                 }
                 changed.push(n == 1);
             }
@@ -438,26 +591,7 @@ impl Store {
         now: Timestamp,
         mut each: impl FnMut(TokenRecord) -> Result<()>,
     ) -> Result<ListCounts> {
-        let mut filters: Vec<String> = vec!["$1::bigint IS NOT NULL".to_owned()];
-        match query.status {
-            Some(TokenStatus::Active) => filters.push(rules::active_sql("$1")),
-            Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
-            Some(TokenStatus::Expired) => filters.push(rules::expired_sql("$1")),
-            None => {}
-        }
-        if let Some(before) = query.expiring_before {
-            filters.push(format!(
-                "t.expires_at > $1 AND t.expires_at <= {}",
-                to_unix(before)
-            ));
-        }
-        if let Some(before) = query.unused_before {
-            filters.push(format!(
-                "coalesce(t.last_used_at, t.created_at) <= {}",
-                to_unix(before)
-            ));
-        }
-        let filter = filters.join(" AND ");
+        let (filter, binds) = filter_sql(query);
         let order = match query.sort.unwrap_or(SortKey::Created) {
             SortKey::Name => "lower(t.name), t.id",
             SortKey::Created => "t.created_at DESC, t.id",
@@ -466,7 +600,13 @@ impl Store {
             SortKey::Uses => "t.usage_count DESC, t.id",
         };
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE {filter} ORDER BY {order}");
-        let rows = self.run(async |c| sqlx::query(&sql).bind(to_unix(now)).fetch_all(c).await)?;
+        let rows = self.run(async |c| {
+            let mut q = sqlx::query(&sql).bind(to_unix(now));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(c).await
+        })?;
         let total: i64 = self.run(async |c| {
             sqlx::query_scalar("SELECT count(*) FROM tokens")
                 .fetch_one(c)
@@ -530,7 +670,7 @@ impl Store {
     pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
         self.run(async |c| {
             let rows = sqlx::query(
-                "SELECT at, token_id, token_name, action, actor, detail FROM events
+                "SELECT at, token_id, token_name, action, actor, detail, data FROM events
                  WHERE ($1::text IS NULL OR token_id = $1) AND at >= $2 ORDER BY seq",
             )
             .bind(token_id)
@@ -546,6 +686,7 @@ impl Store {
                         action: r.try_get(3)?,
                         actor: r.try_get(4)?,
                         detail: r.try_get(5)?,
+                        data: r.try_get(6)?,
                     })
                 })
                 .collect()
@@ -615,6 +756,9 @@ async fn record_use(
         .bind(&judged.scopes)
         .bind(day_of(now))
         .bind(SOURCES_KEPT - 1)
+        .bind(judged.max_uses.map(|n| n.min(i64::MAX as u64) as i64))
+        .bind(rules::cidrs_to(&judged.allowed_cidrs))
+        .bind(judged.grace_ends_at.map(to_unix))
         .fetch_one(c)
         .await?;
     Ok(row.try_get::<i64, _>(0)? == 1)
@@ -628,4 +772,122 @@ async fn record_failure(c: &mut PgConnection, id: &str, now: Timestamp) -> Resul
         .fetch_one(c)
         .await?;
     Ok(())
+}
+
+/// The FILTERS of `query` in PostgreSQL's terms (see `rules::filter_sql`): $1 is now.
+fn filter_sql(query: &ListQuery) -> (String, Vec<String>) {
+    rules::filter_sql(
+        query,
+        |n| {
+            if n == 1 {
+                "$1::bigint".to_owned()
+            } else {
+                format!("${n}::text")
+            }
+        },
+        |glob, p| {
+            (
+                format!("t.name LIKE {p} ESCAPE '\\'"),
+                rules::glob_to_like(glob),
+            )
+        },
+    )
+}
+
+/// Revokes each active token of `ids` at `now` (see `Store::revoke`).
+async fn revoke_ids(
+    c: &mut PgConnection,
+    ids: &[&str],
+    why: &Revocation,
+    now: Timestamp,
+    actor: &str,
+) -> Result<Vec<(TokenRecord, bool)>> {
+    let mut done = Vec::with_capacity(ids.len());
+    let sql = rules::revoke_sql(["$1", "$2", "$3", "$4"]);
+    for id in ids {
+        let n = sqlx::query(&sql)
+            .bind(id)
+            .bind(to_unix(now))
+            .bind(&why.reason)
+            .bind(why.compromised)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            let name = name_of(c, id).await?;
+            let change = Change::Revoked {
+                reason: why.reason.clone(),
+                compromised: why.compromised,
+            };
+            log_change(c, now, id, &name, &change, actor, None).await?;
+        }
+        let token = reread(c, id).await?;
+        if token.revoked_at.is_none() {
+            return Err(refuse::still_active(id));
+        }
+        done.push((token, n == 1));
+    }
+    Ok(done)
+}
+
+/// Deletes each revoked or expired token of `ids` (see `Store::delete`).
+async fn delete_ids(c: &mut PgConnection, ids: &[&str], now: Timestamp, actor: &str) -> Result<()> {
+    let sql = format!(
+        "DELETE FROM tokens WHERE id = $1 AND {}",
+        rules::deletable_sql("$2")
+    );
+    for id in ids {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+        let Some(name) = name else {
+            return Err(refuse::gone(id, "nothing deleted"));
+        };
+        let n = sqlx::query(&sql)
+            .bind(id)
+            .bind(to_unix(now))
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(refuse::active_delete(id));
+        }
+        for table in ["token_scopes", "usage_daily", "usage_sources"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE token_id = $1"))
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        if find(c, "t.id = $1", id).await?.is_some() {
+            return Err(refuse::still_there(id));
+        }
+        log_change(c, now, id, &name, &Change::Deleted, actor, None).await?;
+    }
+    Ok(())
+}
+
+/// The ids `query` selects for `act` at `now`, inside the caller's transaction, kept to
+/// `only` when given.
+async fn matching_ids(
+    c: &mut PgConnection,
+    query: &ListQuery,
+    act: Bulk,
+    now: Timestamp,
+    only: Option<&[String]>,
+) -> Result<Vec<String>> {
+    let (filter, binds) = filter_sql(query);
+    let sql = format!(
+        "SELECT t.id FROM tokens t WHERE {filter} AND {} ORDER BY t.created_at DESC, t.id",
+        act.rule_sql("$1::bigint")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(to_unix(now));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let ids = q.fetch_all(&mut *c).await?;
+    Ok(match only {
+        Some(only) => ids.into_iter().filter(|id| only.contains(id)).collect(),
+        None => ids,
+    })
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use rusqlite::params;
 
 use super::{Store, TOKEN_COLUMNS, explain, timestamp, token_from_row};
-use crate::store::rules::refuse;
+use crate::store::rules::{cidrs_to, refuse};
 use crate::store::{Dump, Durability, Event};
 use crate::time::to_unix;
 
@@ -33,7 +33,7 @@ impl Store {
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut stmt = self.conn.prepare(
-                "SELECT at, token_id, token_name, action, actor, detail FROM events ORDER BY seq",
+                "SELECT at, token_id, token_name, action, actor, detail, data FROM events ORDER BY seq",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -44,6 +44,7 @@ impl Store {
                     action: r.get(3)?,
                     actor: r.get(4)?,
                     detail: r.get(5)?,
+                    data: r.get(6)?,
                 });
             }
             Ok(dump)
@@ -61,8 +62,10 @@ impl Store {
             let mut token = tx.prepare(
                 "INSERT INTO tokens (id, name, prefix, hash, description, created_at, expires_at,
                      revoked_at, usage_count, last_used_at, last_used_source, failed_count,
-                     last_failed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     last_failed_at, revoke_reason, compromised, max_uses, allowed_cidrs,
+                     rotated_from, rotated_to, grace_ends_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20)",
             )?;
             let mut scope =
                 tx.prepare("INSERT OR IGNORE INTO token_scopes (token_id, scope) VALUES (?1, ?2)")?;
@@ -84,6 +87,13 @@ impl Store {
                     t.last_used_source,
                     t.failed_count as i64,
                     t.last_failed_at.map(to_unix),
+                    t.revoke_reason,
+                    t.compromised,
+                    t.max_uses.map(|n| n as i64),
+                    cidrs_to(&t.allowed_cidrs),
+                    t.rotated_from,
+                    t.rotated_to,
+                    t.grace_ends_at.map(to_unix),
                 ])?;
                 for s in &t.scopes {
                     scope.execute(params![t.id, s])?;
@@ -102,8 +112,8 @@ impl Store {
                 source.execute(params![id, s, uses, at])?;
             }
             let mut event = tx.prepare(
-                "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for e in &dump.events {
                 event.execute(params![
@@ -112,7 +122,8 @@ impl Store {
                     e.token_name,
                     e.action,
                     e.actor,
-                    e.detail
+                    e.detail,
+                    e.data
                 ])?;
             }
             Ok(())

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use rusqlite::params;
 
-use super::{Store, log_event, name_of};
+use super::{Change, Store, log_change, name_of};
 use crate::store::Durability;
 use crate::store::rules;
 use crate::time::{Timestamp, to_unix};
@@ -25,14 +25,20 @@ impl Store {
             for (id, hash, detail) in leaked {
                 let n = tx.execute(
                     &format!(
-                        "UPDATE tokens AS t SET revoked_at = ?2 WHERE id = ?1 AND hash = ?3 AND {}",
+                        "UPDATE tokens AS t SET revoked_at = ?2, revoke_reason = ?4, compromised = 1
+                         WHERE id = ?1 AND hash = ?3 AND {}",
                         rules::active_sql("?2")
                     ),
-                    params![id, to_unix(now), &hash.as_bytes()[..]],
+                    params![id, to_unix(now), &hash.as_bytes()[..], detail],
                 )?;
                 if n == 1 {
                     let name = name_of(tx, id)?;
-                    log_event(tx, now, id, &name, "revoked", actor, Some(detail))?;
+                    // A token found where it should not be is compromised: never restorable.
+                    let change = Change::Revoked {
+                        reason: Some((*detail).to_owned()),
+                        compromised: true,
+                    };
+                    log_change(tx, now, id, &name, &change, actor, Some(detail))?;
                 }
                 changed.push(n == 1);
             }

@@ -15,8 +15,9 @@ use rusqlite::{
 use super::file;
 use super::rules::{self, refuse};
 use super::{
-    Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
-    Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    Access, Bulk, Change, DayUse, Durability, Edit, Event, FailureDay, Inserted, ListCounts,
+    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord,
+    day_of, retired_name,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
@@ -32,14 +33,17 @@ mod schema;
 mod verify;
 
 use errors::{explain, explained, refused};
-use rows::{TOKEN_COLUMNS, find_by, log_event, name_of, reread, timestamp, token_from_row};
+use rows::{TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
 use schema::vet_schema;
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.
 pub(super) const APPLICATION_ID: i32 = 0x746b_6e63;
 
 /// Applied in order; file N takes the schema from version N-1 to N. Append only.
-pub(super) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_lifecycle.sql"),
+];
 
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
@@ -381,6 +385,8 @@ mod tests {
             description: None,
             scopes: &[],
             expires_at: None,
+            max_uses: None,
+            allowed_cidrs: &[],
         };
         assert!(matches!(
             store.insert(&new, || now, "test").unwrap(),
@@ -393,7 +399,9 @@ mod tests {
                  BEGIN UPDATE main.tokens SET revoked_at = NULL WHERE id = new.id; END",
             )
             .unwrap();
-        let err = store.revoke(&[id.as_str()], || now, "test").unwrap_err();
+        let err = store
+            .revoke(&[id.as_str()], &Revocation::default(), || now, "test")
+            .unwrap_err();
         assert!(
             format!("{err:#}").contains("still reads as active"),
             "{err:#}"
@@ -409,7 +417,9 @@ mod tests {
         assert_eq!(events, 0, "the failed revoke was logged");
 
         store.conn.execute_batch("DROP TRIGGER temp.undo").unwrap();
-        let done = store.revoke(&[id.as_str()], || now, "test").unwrap();
+        let done = store
+            .revoke(&[id.as_str()], &Revocation::default(), || now, "test")
+            .unwrap();
         assert_eq!(done[0].0.revoked_at, Some(now));
         assert!(done[0].1);
         store

@@ -34,31 +34,7 @@ impl Store {
         now: Timestamp,
         mut each: impl FnMut(TokenRecord) -> Result<()>,
     ) -> Result<ListCounts> {
-        let now_s = to_unix(now);
-        let mut filters: Vec<String> = Vec::new();
-        match query.status {
-            Some(TokenStatus::Active) => filters.push(rules::active_sql("?1")),
-            Some(TokenStatus::Revoked) => filters.push("t.revoked_at IS NOT NULL".into()),
-            Some(TokenStatus::Expired) => filters.push(rules::expired_sql("?1")),
-            None => {}
-        }
-        if let Some(before) = query.expiring_before {
-            filters.push(format!(
-                // Any status: `--expiring-within 7d --status revoked` reads as both filters.
-                "t.expires_at > ?1 AND t.expires_at <= {}",
-                to_unix(before)
-            ));
-        }
-        if let Some(before) = query.unused_before {
-            filters.push(format!(
-                "coalesce(t.last_used_at, t.created_at) <= {}",
-                to_unix(before)
-            ));
-        }
-        // ?1 must appear for the parameter count to match, whichever filters use it
-        // (`--status revoked` alone does not).
-        filters.insert(0, "?1 IS NOT NULL".to_owned());
-        let filter = filters.join(" AND ");
+        let (filter, binds) = filter_sql(query);
         let order = match query.sort.unwrap_or(SortKey::Created) {
             SortKey::Name => "t.name COLLATE NOCASE, t.id",
             SortKey::Created => "t.created_at DESC, t.id",
@@ -71,7 +47,9 @@ impl Store {
             .conn
             .prepare(&sql)
             .map_err(|e| explain(&self.path, e))?;
-        let mut rows = stmt.query([now_s]).map_err(|e| explain(&self.path, e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(filter_params(now, &binds)))
+            .map_err(|e| explain(&self.path, e))?;
         let mut shown = 0;
         while let Some(row) = rows.next().map_err(|e| explain(&self.path, e))? {
             each(token_from_row(row).map_err(|e| explain(&self.path, e))?)?;
@@ -129,7 +107,7 @@ impl Store {
     /// Lifecycle events, oldest first, of one token id (or all) at or after `since`.
     pub fn events(&self, token_id: Option<&str>, since: Option<Timestamp>) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare(
-            "SELECT at, token_id, token_name, action, actor, detail FROM events
+            "SELECT at, token_id, token_name, action, actor, detail, data FROM events
              WHERE (?1 IS NULL OR token_id = ?1) AND at >= ?2 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![token_id, since.map_or(i64::MIN, to_unix)], |r| {
@@ -140,11 +118,12 @@ impl Store {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (at, token_id, token_name, action, actor, detail) = row?;
+            let (at, token_id, token_name, action, actor, detail, data) = row?;
             out.push(Event {
                 at: timestamp(at)?,
                 token_id,
@@ -152,6 +131,7 @@ impl Store {
                 action,
                 actor,
                 detail,
+                data,
             });
         }
         Ok(out)
@@ -195,4 +175,20 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(found)
     }
+}
+
+/// The FILTERS of `query` in SQLite's terms (see `rules::filter_sql`): ?1 is now.
+pub(super) fn filter_sql(query: &ListQuery) -> (String, Vec<String>) {
+    rules::filter_sql(
+        query,
+        |n| format!("?{n}"),
+        |glob, p| (format!("t.name GLOB {p}"), rules::glob_to_sqlite(glob)),
+    )
+}
+
+/// The parameters of a `filter_sql` condition, now first.
+pub(super) fn filter_params(now: Timestamp, binds: &[String]) -> Vec<rusqlite::types::Value> {
+    let mut params = vec![rusqlite::types::Value::Integer(to_unix(now))];
+    params.extend(binds.iter().cloned().map(rusqlite::types::Value::Text));
+    params
 }

@@ -6,7 +6,9 @@ use super::*;
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      (SELECT json_group_array(scope) FROM token_scopes s WHERE s.token_id = t.id), \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
-     t.last_used_source, t.failed_count, t.last_failed_at";
+     t.last_used_source, t.failed_count, t.last_failed_at, \
+     t.revoke_reason, t.compromised, t.max_uses, t.allowed_cidrs, t.rotated_from, t.rotated_to, \
+     t.grace_ends_at";
 
 pub(super) fn find_by(
     conn: &Connection,
@@ -32,26 +34,28 @@ pub(super) fn reread(conn: &Connection, id: &str) -> Result<TokenRecord> {
     find_by(conn, "t.id = ?1", id)?.ok_or_else(|| refuse::gone(id, "nothing changed"))
 }
 
-pub(super) fn log_event(
+/// Logs a typed change: its action, and its details as data.
+pub(super) fn log_change(
     conn: &Connection,
     at: Timestamp,
     token_id: &str,
     token_name: &str,
-    action: &str,
+    change: &Change,
     actor: &str,
     detail: Option<&str>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO events (at, token_id, token_name, action, actor, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (at, token_id, token_name, action, actor, detail, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         to_unix(at),
         token_id,
         token_name,
-        action,
+        change.action(),
         actor,
-        detail
+        detail,
+        change.data()
     ])?;
     Ok(())
 }
@@ -92,5 +96,14 @@ pub(super) fn token_from_row(row: &Row) -> rusqlite::Result<TokenRecord> {
         last_used_source: row.get(11)?,
         failed_count: row.get::<_, i64>(12)?.max(0) as u64,
         last_failed_at: opt_timestamp(row.get(13)?)?,
+        revoke_reason: row.get(14)?,
+        compromised: row.get::<_, i64>(15)? != 0,
+        max_uses: row.get::<_, Option<i64>>(16)?.map(|n| n.max(0) as u64),
+        allowed_cidrs: rules::cidrs_from(row.get(17)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(17, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        rotated_from: row.get(18)?,
+        rotated_to: row.get(19)?,
+        grace_ends_at: opt_timestamp(row.get(20)?)?,
     })
 }

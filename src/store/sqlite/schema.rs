@@ -7,7 +7,7 @@ use super::*;
 /// see `schema_digest`), for the current version. Any other object, a trigger that undoes
 /// a revoke, a view, an altered table, means the file was tampered with.
 pub(super) const SCHEMA_DIGEST: &str =
-    "25a64a99445e3e198739b9f7958b0cc1655e70b4ad0c39834e4657dba68a7ac8";
+    "99946e073da3a5982579ee4584b7193bd8c63399a226b9113206c3db48ab5e4b";
 
 /// SQLite's planner statistics (`ANALYZE`): tables that steer query plans, never results.
 /// Only tables of those names: a trigger or view named so is still an unknown object.
