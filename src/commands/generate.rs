@@ -218,7 +218,7 @@ fn ask_for_scopes(ctx: &Ctx) -> Result<Vec<String>> {
 /// runtime in its place, and a redirect to /dev/null drops the secret just the same:
 /// either way writing "succeeds" and nobody receives it. Recognised by identity (the very
 /// file /dev/null names) or as the null device itself.
-fn refuse_lost_stdout() -> Result<()> {
+pub(super) fn refuse_lost_stdout() -> Result<()> {
     use nix::sys::stat::{SFlag, fstat, stat};
     let char_device = |mode: u32| SFlag::from_bits_truncate(mode) & SFlag::S_IFMT == SFlag::S_IFCHR;
     if let (Ok(stdout), Ok(null)) = (fstat(std::io::stdout()), stat("/dev/null")) {

@@ -27,6 +27,9 @@ pub fn run(ctx: &Ctx, args: &RotateArgs, out: &mut dyn Write) -> Result<Status> 
         }
         None => None,
     };
+    // Before anything changes: a rotation whose new secret nobody receives leaves the old
+    // token rotated away (it cannot be restored) and the new one revoked.
+    super::generate::refuse_lost_stdout()?;
     let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
     let old = store.resolve(&args.reference)?;
     let prefix = Prefix::parse(&old.prefix).map_err(usage)?;

@@ -134,3 +134,25 @@ fn a_revoked_token_is_not_rotated() {
         .stdout("")
         .stderr(predicate::str::contains("is revoked"));
 }
+
+both!(a_rotate_nobody_can_receive_changes_nothing);
+fn a_rotate_nobody_can_receive_changes_nothing() {
+    let env = TestEnv::new();
+    let old = env.generate("t", &[]);
+    let devnull = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    let out = env
+        .std_cmd(["rotate", "t", "--grace", "1h"])
+        .stdout(devnull)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody would receive the secret"));
+    let t = env.show("t");
+    assert_eq!(t["id"], id_of(&old).as_str());
+    assert_eq!(t["rotated_to"], serde_json::Value::Null);
+    assert_eq!(env.json(["list", "--json"]).as_array().unwrap().len(), 1);
+    env.verify(&old, &[]).success();
+}
