@@ -16,12 +16,13 @@ use super::file;
 use super::rules::{self, refuse};
 use super::{
     Access, DayUse, Durability, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
-    Record, SortKey, SourceUse, TokenRecord, TokenStatus, day_of,
+    Record, SortKey, SourceUse, Tally, TokenRecord, TokenStatus, day_of,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
+mod batch;
 mod copy;
 mod errors;
 mod leaked;
