@@ -598,3 +598,248 @@ fn two_servers_on_one_postgresql_database() {
         assert_eq!(uses(&env, &id_of(&token)), (40, 1));
     });
 }
+
+// Real proxies in front: the configurations README shows, run as the test's own processes
+// on loopback ports, with the example addresses replaced by the ones chosen here.
+
+fn proxy_config(file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/serve")
+        .join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The service behind the proxy: answers 200 with the request head it received as the
+/// body, so a test sees exactly which headers reached it.
+fn upstream() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(s.try_clone().unwrap());
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{head}",
+                    head.len()
+                );
+                let _ = s.write_all(reply.as_bytes());
+            });
+        }
+    });
+    addr
+}
+
+/// A proxy process of the test's own, killed when dropped.
+struct Proxy(Child, String);
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: nginx's master then stops its workers, which would
+        // otherwise outlive the test holding its pipes.
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.0.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits for a TCP port to accept (polling, bounded), or panics with the proxy's log.
+fn wait_port(addr: &str, child: &mut Child, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(addr).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "proxy exited {status}: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        assert!(Instant::now() < deadline, "{addr} never accepted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn start_nginx(dir: &Path, serve: &str, up: &str) -> Option<Proxy> {
+    let Some(bin) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        skip("no nginx (apt-get install nginx)");
+        return None;
+    };
+    let port = free_port();
+    let site = proxy_config("nginx.conf")
+        .replace("127.0.0.1:8077", serve)
+        .replace("127.0.0.1:9000", up)
+        .replace("127.0.0.1:8000", &format!("127.0.0.1:{port}"));
+    let d = dir.display();
+    let conf = format!(
+        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n\
+         fastcgi_temp_path {d}/fcgi;\n uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n{site}\n}}\n"
+    );
+    let path = dir.join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let mut child = std::process::Command::new(bin)
+        .args(["-e", &format!("{d}/error.log"), "-p"])
+        .arg(dir)
+        .arg("-c")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn nginx");
+    let addr = format!("127.0.0.1:{port}");
+    wait_port(&addr, &mut child, &dir.join("error.log"));
+    Some(Proxy(child, addr))
+}
+
+fn start_caddy(dir: &Path, serve: &str, up: &str) -> Option<Proxy> {
+    let Some(bin) = ["/usr/bin/caddy", "/usr/local/bin/caddy"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        skip("no caddy (apt-get install caddy)");
+        return None;
+    };
+    let port = free_port();
+    let site = proxy_config("Caddyfile")
+        .replace("127.0.0.1:8077", serve)
+        .replace("127.0.0.1:9000", up)
+        .replace("127.0.0.1:8001", &format!("127.0.0.1:{port}"));
+    let conf = format!("{{\n\tadmin off\n\tauto_https off\n}}\n\n{site}");
+    let path = dir.join("Caddyfile");
+    std::fs::write(&path, conf).unwrap();
+    let log = dir.join("caddy.log");
+    let mut child = std::process::Command::new(bin)
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(&path)
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("spawn caddy");
+    let addr = format!("127.0.0.1:{port}");
+    wait_port(&addr, &mut child, &log);
+    Some(Proxy(child, addr))
+}
+
+/// What a client sees through `proxy`, with what reached the service.
+fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
+    let mut env = TestEnv::new();
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    env.at(&hour_ago.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let env = &env;
+    let good = env.generate("web", &["--scope", "deploy:run", "--no-expiry"]);
+    let plain = env.generate("reader", &["--no-expiry"]);
+    let expired = env.generate("old", &["--expires", "1min"]);
+    let revoked = env.generate("gone", &["--no-expiry"]);
+    env.cmd(["revoke", &id_of(&revoked)]).assert().success();
+    let server = start_now(env, &[]);
+    let up = upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(proxy) = start(dir.path(), &server.addr, &up) else {
+        return;
+    };
+    let at = |path: &str, headers: &[(&str, &str)]| request(&proxy.1, "GET", path, headers, None);
+
+    let ok = at(
+        "/api/x",
+        &[("Authorization", &bearer(&good)), ("X-Token-Id", "forged")],
+    );
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let seen = ok.body.to_ascii_lowercase();
+    assert!(
+        seen.contains(&format!("x-token-id: {}", id_of(&good))),
+        "{}",
+        ok.body
+    );
+    assert!(seen.contains("x-token-name: web"), "{}", ok.body);
+    assert!(seen.contains("x-token-scopes: deploy:run"), "{}", ok.body);
+    assert!(
+        !seen.contains("forged"),
+        "a client's own X-Token-Id reached the service: {}",
+        ok.body
+    );
+    for (what, auth) in [
+        ("none", None),
+        ("garbage", Some("Bearer tkn_nonsense".to_owned())),
+        ("expired", Some(bearer(&expired))),
+        ("revoked", Some(bearer(&revoked))),
+    ] {
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+        let r = at("/api/x", &headers);
+        assert_eq!(r.status, 401, "{what}: {r:?}");
+        assert_eq!(r.header("www-authenticate"), Some(INVALID), "{what}: {r:?}");
+    }
+    assert_eq!(
+        at("/deploy/now", &[("Authorization", &bearer(&good))]).status,
+        200
+    );
+    let denied = at("/deploy/now", &[("Authorization", &bearer(&plain))]);
+    assert_eq!(denied.status, 403, "{denied:?}");
+    // A revoke through the CLI is seen by the very next request.
+    env.cmd(["revoke", &id_of(&good)]).assert().success();
+    assert_eq!(
+        at("/api/x", &[("Authorization", &bearer(&good))]).status,
+        401
+    );
+    assert_eq!(
+        at("/api/x", &[("Authorization", &bearer(&plain))]).status,
+        200
+    );
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(uses(env, &id_of(&good)), (2, 1));
+    assert_eq!(uses(env, &id_of(&plain)).0, 1);
+    // serve gone: fail closed, never through.
+    let r = at("/api/x", &[("Authorization", &bearer(&plain))]);
+    assert!(r.status >= 500, "{r:?}");
+}
+
+both!(nginx_auth_request_in_front);
+fn nginx_auth_request_in_front() {
+    through_proxy(start_nginx);
+}
+
+both!(caddy_forward_auth_in_front);
+fn caddy_forward_auth_in_front() {
+    through_proxy(start_caddy);
+}
+
+#[test]
+fn the_readme_shows_the_configurations_the_tests_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for file in ["nginx.conf", "Caddyfile"] {
+        assert!(
+            readme.contains(&proxy_config(file)),
+            "README.md does not show tests/serve/{file} verbatim"
+        );
+    }
+}
