@@ -82,7 +82,7 @@ impl Pool {
                     batch.clone(),
                     metrics.clone(),
                 );
-                std::thread::spawn(move || work(&rx, &target, &*clock, &batch, &metrics))
+                std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
             })
             .collect();
         let (stop, stopped) = sync_channel::<()>(1);
