@@ -73,6 +73,9 @@ _tokenctl() {
             tokenctl,scan)
                 cmd="tokenctl__subcmd__scan"
                 ;;
+            tokenctl,serve)
+                cmd="tokenctl__subcmd__serve"
+                ;;
             tokenctl,show)
                 cmd="tokenctl__subcmd__show"
                 ;;
@@ -124,6 +127,9 @@ _tokenctl() {
             tokenctl__subcmd__help,scan)
                 cmd="tokenctl__subcmd__help__subcmd__scan"
                 ;;
+            tokenctl__subcmd__help,serve)
+                cmd="tokenctl__subcmd__help__subcmd__serve"
+                ;;
             tokenctl__subcmd__help,show)
                 cmd="tokenctl__subcmd__help__subcmd__show"
                 ;;
@@ -137,7 +143,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore edit rotate delete rm verify log scan copy completions man __complete-refs help"
+            opts="-h -V --db --color --json --help --version init generate create new list ls show revoke restore edit rotate delete rm verify log scan copy serve completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,7 +409,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init generate list show revoke restore edit rotate delete verify log scan copy completions man __complete-refs help"
+            opts="init generate list show revoke restore edit rotate delete verify log scan copy serve completions man __complete-refs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +619,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -910,6 +930,44 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__serve)
+            opts="-h -V --listen --metrics-listen --trust-proxy --max-connections --log-requests --db --color --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__show)
             opts="-h -V --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1000,7 +1058,7 @@ _tokenctl_with_refs() {
     case "$cmd" in
         man)
             if [[ "$cur" != -* && "$prev" == man ]]; then
-                COMPREPLY=($(compgen -W "init generate list show revoke restore edit rotate delete verify log scan copy completions man" -- "$cur"))
+                COMPREPLY=($(compgen -W "init generate list show revoke restore edit rotate delete verify log scan copy serve completions man" -- "$cur"))
                 return 0
             fi
             ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand log 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
+            cand serve 'Answer Bearer checks over HTTP, for nginx auth_request, Caddy forward_auth, Traefik ForwardAuth and services that call it'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -323,6 +324,20 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;serve'= {
+            cand --listen 'Where to listen: HOST:PORT, or unix:/path/to/socket'
+            cand --metrics-listen 'Where to serve Prometheus metrics (/metrics), HOST:PORT; off by default'
+            cand --trust-proxy 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; repeatable or comma separated'
+            cand --max-connections 'Connections served at once; more wait to be accepted'
+            cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
+            cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
+            cand --log-requests 'Log one line per request on stderr (token id and outcome, never the secret)'
+            cand --json 'Print one JSON document on stdout instead of human output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;completions'= {
             cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
@@ -364,6 +379,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand log 'Show the lifecycle history: generated, edited, rotated, revoked, restored, deleted'
             cand scan 'Find tokens in files, stdin or git history, and tell which are live'
             cand copy 'Copy every token (hashes, scopes, usage, sources, history) into a new database'
+            cand serve 'Answer Bearer checks over HTTP, for nginx auth_request, Caddy forward_auth, Traefik ForwardAuth and services that call it'
             cand completions 'Print shell completions'
             cand man 'Print the man page of tokenctl or of one of its commands'
             cand __complete-refs 'The ids and names of the tokens, one a line: what the completion scripts offer after revoke, restore, show, delete and log'
@@ -394,6 +410,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;scan'= {
         }
         &'tokenctl;help;copy'= {
+        }
+        &'tokenctl;help;serve'= {
         }
         &'tokenctl;help;completions'= {
         }

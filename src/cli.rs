@@ -114,6 +114,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Copy every token (hashes, scopes, usage, sources, history) into a new database
     Copy(CopyArgs),
+    /// Answer Bearer checks over HTTP, for nginx auth_request, Caddy forward_auth,
+    /// Traefik ForwardAuth and services that call it
+    #[command(after_help = SERVE_AFTER)]
+    Serve(ServeArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page of tokenctl or of one of its commands
@@ -122,6 +126,40 @@ pub enum Command {
     /// after revoke, restore, show, delete and log
     #[command(name = "__complete-refs", hide = true)]
     CompleteRefs,
+}
+
+pub const SERVE_AFTER: &str = "\
+Endpoints:
+  GET /auth?scope=S          200 valid (X-Token-Id, X-Token-Name, X-Token-Scopes),
+                             401 none/malformed/unknown/revoked/expired, 403 a missing
+                             scope; 503 when the database does not answer
+  POST /v1/verify            {\"token\", \"scopes\", \"client_ip\", \"source\"}: the
+                             verify --json document
+  GET /healthz               200 when the database answers, else 503
+Uses and failures are written in batches, at least once a second and on SIGTERM/SIGINT.";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: HOST:PORT, or unix:/path/to/socket
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8077")]
+    pub listen: String,
+
+    /// Where to serve Prometheus metrics (/metrics), HOST:PORT; off by default
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+
+    /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed;
+    /// repeatable or comma separated
+    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    pub trust_proxy: Vec<String>,
+
+    /// Connections served at once; more wait to be accepted
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Log one line per request on stderr (token id and outcome, never the secret)
+    #[arg(long)]
+    pub log_requests: bool,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,12 @@ impl Ctx {
         self.fixed_now.unwrap_or_else(system_now)
     }
 
+    /// `clock` for threads that outlive the command's borrow of `Ctx` (`serve`).
+    pub fn clock_fn(&self) -> impl Fn() -> Timestamp + Send + Sync + Clone + 'static {
+        let fixed = self.fixed_now;
+        move || fixed.unwrap_or_else(system_now)
+    }
+
     /// Prompts need a person: a terminal to read from and one to draw on.
     pub fn interactive(&self) -> bool {
         self.stdin_is_tty && self.stderr_is_tty

@@ -14,6 +14,7 @@ pub mod reference;
 pub mod render;
 pub mod scan;
 pub mod scope;
+mod serve;
 pub mod store;
 pub mod time;
 pub mod token;

@@ -97,7 +97,9 @@ pub fn allowed(blocks: &[Cidr], ip: IpAddr) -> bool {
     blocks.iter().any(|b| b.contains(ip))
 }
 
-fn canonical(ip: IpAddr) -> IpAddr {
+/// An IPv4-mapped IPv6 address (`::ffff:10.0.0.9`, as a dual-stack socket reports an IPv4
+/// peer) as the IPv4 address it is; anything else as it is.
+pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),

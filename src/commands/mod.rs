@@ -15,6 +15,7 @@ mod log;
 mod pager;
 mod rotate;
 mod scan;
+mod serve;
 mod show;
 mod verify;
 
@@ -44,6 +45,7 @@ pub fn dispatch(ctx: &Ctx, command: &Command, out: &mut dyn Write) -> Result<Sta
         )),
         Command::Scan(args) => scan::run(ctx, args, out),
         Command::Copy(args) => copy::run(ctx, args, out),
+        Command::Serve(args) => serve::run(ctx, args),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man(args) => docs::man(args.command.as_deref(), out),
         Command::CompleteRefs => docs::complete_refs(ctx, out),

@@ -243,6 +243,12 @@ impl Store {
         each!(self, s => s.check(id, clock, source, decide))
     }
 
+    /// Adds `serve`'s gathered uses and failures, every tally in one transaction (per-token
+    /// counts, per-day and per-source rows); a tally of a token deleted since is dropped.
+    pub fn record_batch(&mut self, tallies: &[Tally]) -> Result<()> {
+        each!(self, s => s.record_batch(tallies))
+    }
+
     /// Streams the tokens `query` selects to `each`, in order, without holding them all.
     pub fn list(
         &self,
@@ -464,6 +470,21 @@ impl Bulk {
             Bulk::Delete => format!("({} OR t.expires_at <= {now})", rules::revoked_sql(now)),
         }
     }
+}
+
+/// Uses and failures of one token from one source on one UTC day, as `serve` gathers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub token_id: String,
+    pub source: String,
+    /// Days since the unix epoch (UTC).
+    pub day: i64,
+    pub uses: u64,
+    pub failures: u64,
+    /// Set when `uses > 0`: the newest use's time.
+    pub last_used_at: Option<Timestamp>,
+    /// Set when `failures > 0`.
+    pub last_failed_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@ mod list_filters;
 mod log;
 mod prompts;
 mod scan;
+mod serve;
 mod smoke;
 mod ux;
 mod verify;

@@ -13,6 +13,7 @@ use super::Access;
 use super::target::PgUrl;
 use crate::error::{Kind, fail};
 
+mod batch;
 mod copy;
 mod ops;
 

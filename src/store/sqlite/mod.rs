@@ -16,13 +16,14 @@ use super::file;
 use super::rules::{self, refuse};
 use super::{
     Access, Bulk, Change, DayUse, Durability, Edit, Event, FailureDay, Inserted, ListCounts,
-    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, TokenRecord,
-    day_of, retired_name,
+    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, Tally,
+    TokenRecord, day_of, retired_name,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
 
+mod batch;
 mod copy;
 mod errors;
 mod leaked;

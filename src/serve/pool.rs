@@ -1,0 +1,386 @@
+//! The database side of `serve`: worker threads that each keep one connection and read the
+//! token per request (no cache, so a returned revoke is seen next), and the usage batch.
+//!
+//! The stores are blocking (PostgreSQL's runs its own current-thread runtime), so they live
+//! on plain threads and the HTTP side talks to them through a bounded queue.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::metrics::Metrics;
+use crate::scope::Scope;
+use crate::store::{Access, ListQuery, Record, Store, Tally, Target, TokenRecord, day_of};
+use crate::time::Timestamp;
+use crate::token::Presented;
+use crate::verdict::{self, Code};
+
+pub type Clock = Box<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// What a request asks of the verdict. The lifecycle branches' request type
+/// (`{scopes, client_ip, now}`) replaces the arguments of `judge` in `decide` below.
+pub struct Ask {
+    pub presented: Presented,
+    pub scopes: Vec<Scope>,
+    pub client_ip: Option<IpAddr>,
+    /// Recorded with a use: the client address, or the caller's label.
+    pub source: String,
+}
+
+pub struct Answer {
+    pub code: Code,
+    /// The token under the presented id when its secret was right.
+    pub token: Option<TokenRecord>,
+    pub now: Timestamp,
+}
+
+enum Job {
+    Verify(Box<Ask>, oneshot::Sender<Option<Answer>>),
+    Ping(oneshot::Sender<bool>),
+    Tokens(oneshot::Sender<Option<Vec<TokenRecord>>>),
+}
+
+/// Why a job got no answer: the database failed, or every worker is busy.
+#[derive(Debug)]
+pub struct Unavailable;
+
+pub struct Pool {
+    jobs: SyncSender<Job>,
+    workers: Vec<JoinHandle<()>>,
+    batch: Arc<Batch>,
+    flusher: Option<(SyncSender<()>, JoinHandle<()>)>,
+}
+
+/// Requests that may wait for a worker; beyond that, 503 at once rather than a queue
+/// that grows while the database is away.
+const QUEUE: usize = 4096;
+
+impl Pool {
+    pub fn start(
+        target: &Target,
+        clock: Arc<Clock>,
+        workers: usize,
+        metrics: Arc<Metrics>,
+    ) -> Pool {
+        let (jobs, rx) = sync_channel::<Job>(QUEUE);
+        let rx = Arc::new(Mutex::new(rx));
+        let batch = Arc::new(Batch::default());
+        let workers = (0..workers)
+            .map(|_| {
+                let (rx, target, clock, batch, metrics) = (
+                    rx.clone(),
+                    target.clone(),
+                    clock.clone(),
+                    batch.clone(),
+                    metrics.clone(),
+                );
+                std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
+            })
+            .collect();
+        let (stop, stopped) = sync_channel::<()>(1);
+        let flusher = {
+            let (target, batch, metrics) = (target.clone(), batch.clone(), metrics.clone());
+            std::thread::spawn(move || flush_loop(&stopped, &target, &batch, &metrics))
+        };
+        Pool {
+            jobs,
+            workers,
+            batch,
+            flusher: Some((stop, flusher)),
+        }
+    }
+
+    fn send(&self, job: Job) -> Result<(), Unavailable> {
+        match self.jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(Unavailable),
+        }
+    }
+
+    pub async fn verify(&self, ask: Ask) -> Result<Answer, Unavailable> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Verify(Box::new(ask), tx))?;
+        rx.await.ok().flatten().ok_or(Unavailable)
+    }
+
+    pub async fn ping(&self) -> bool {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Ping(tx)).is_ok() && rx.await.unwrap_or(false)
+    }
+
+    pub async fn tokens(&self) -> Option<Vec<TokenRecord>> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Tokens(tx)).ok()?;
+        rx.await.ok().flatten()
+    }
+
+    /// Stops the workers, then flushes what they counted; returns the tallies that could
+    /// not be written (the database gone at shutdown), which the caller reports.
+    pub fn shutdown(mut self) -> usize {
+        drop(self.jobs);
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        if let Some((stop, flusher)) = self.flusher.take() {
+            let _ = stop.send(());
+            let _ = flusher.join();
+        }
+        self.batch.len()
+    }
+}
+
+/// The one place a request meets the verdict `verify` uses.
+fn decide(token: Option<&TokenRecord>, ask: &Ask, now: Timestamp) -> (Code, Record) {
+    let request = verdict::Request {
+        scopes: &ask.scopes,
+        client_ip: ask.client_ip.map(crate::net::canonical),
+    };
+    verdict::judge(token, &ask.presented, &request, now)
+}
+
+fn work(
+    rx: &Mutex<Receiver<Job>>,
+    target: &Target,
+    clock: &Clock,
+    batch: &Batch,
+    metrics: &Metrics,
+) {
+    let mut store: Option<Store> = None;
+    let mut last_complaint: Option<Instant> = None;
+    loop {
+        // Held only while waiting, so workers take turns at the queue.
+        let job = match rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        if store.is_none() {
+            match Store::open(target, Access::ReadWrite) {
+                Ok(s) => store = Some(s),
+                Err(e) => {
+                    metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+                    complain(&mut last_complaint, &e);
+                }
+            }
+        }
+        let Some(s) = store.as_mut() else {
+            // Dropping the job's sender answers "unavailable".
+            continue;
+        };
+        let failed = match job {
+            Job::Verify(ask, reply) => match s.get(ask.presented.id.as_str()) {
+                // A use limit is counted exactly and at once, as verify counts it: judged
+                // and recorded in one transaction, never from a batch.
+                Ok(Some(limited)) if limited.max_uses.is_some() => {
+                    let mut decided_at = clock();
+                    let judged = s.check(
+                        &ask.presented.id,
+                        clock,
+                        Some(&ask.source),
+                        |found, now| {
+                            decided_at = now;
+                            decide(found, &ask, now)
+                        },
+                    );
+                    match judged {
+                        Ok((code, token)) => {
+                            let token = token.filter(|_| code != Code::Unknown);
+                            let now = decided_at;
+                            let _ = reply.send(Some(Answer { code, token, now }));
+                            None
+                        }
+                        Err(e) => Some(e),
+                    }
+                }
+                Ok(found) => {
+                    let now = clock();
+                    let (code, record) = decide(found.as_ref(), &ask, now);
+                    let token = found.filter(|_| code != Code::Unknown);
+                    if let Some(t) = &token {
+                        batch.add(&t.id, &ask.source, record, now);
+                    }
+                    let _ = reply.send(Some(Answer { code, token, now }));
+                    None
+                }
+                Err(e) => Some(e),
+            },
+            Job::Ping(reply) => match s.get("") {
+                Ok(_) => {
+                    let _ = reply.send(true);
+                    None
+                }
+                Err(e) => Some(e),
+            },
+            Job::Tokens(reply) => {
+                let mut all = Vec::new();
+                match s.list(&ListQuery::default(), clock(), |t| {
+                    all.push(t);
+                    Ok(())
+                }) {
+                    Ok(_) => {
+                        let _ = reply.send(Some(all));
+                        None
+                    }
+                    Err(e) => Some(e),
+                }
+            }
+        };
+        if let Some(e) = failed {
+            // A connection that failed once is not trusted again: reconnect on the next job.
+            metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+            complain(&mut last_complaint, &e);
+            store = None;
+        }
+    }
+}
+
+/// One line per failure kind a second at most: a database that is down must not flood
+/// the journal at the request rate.
+fn complain(last: &mut Option<Instant>, e: &anyhow::Error) {
+    if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+        *last = Some(Instant::now());
+        let message = crate::render::escape(&format!("{e:#}")).into_owned();
+        eprintln!("tokenctl serve: database: {message}");
+    }
+}
+
+/// Uses and failures counted since the last flush, per (token, source, day).
+#[derive(Default)]
+struct Batch(Mutex<HashMap<(String, String, i64), Tally>>);
+
+impl Batch {
+    fn add(&self, id: &str, source: &str, record: Record, now: Timestamp) {
+        if record == Record::Nothing {
+            return;
+        }
+        let day = day_of(now);
+        let Ok(mut map) = self.0.lock() else { return };
+        let tally = map
+            .entry((id.to_owned(), source.to_owned(), day))
+            .or_insert_with(|| Tally {
+                token_id: id.to_owned(),
+                source: source.to_owned(),
+                day,
+                uses: 0,
+                failures: 0,
+                last_used_at: None,
+                last_failed_at: None,
+            });
+        match record {
+            Record::Use => {
+                tally.uses += 1;
+                tally.last_used_at = tally.last_used_at.max(Some(now));
+            }
+            Record::Failure => {
+                tally.failures += 1;
+                tally.last_failed_at = tally.last_failed_at.max(Some(now));
+            }
+            Record::Nothing => {}
+        }
+    }
+
+    fn take(&self) -> Vec<Tally> {
+        match self.0.lock() {
+            Ok(mut map) => map.drain().map(|(_, t)| t).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Puts back tallies a failed flush could not write, adding to any counted since.
+    fn put_back(&self, tallies: Vec<Tally>) {
+        let Ok(mut map) = self.0.lock() else { return };
+        for t in tallies {
+            let key = (t.token_id.clone(), t.source.clone(), t.day);
+            match map.get_mut(&key) {
+                Some(have) => {
+                    have.uses += t.uses;
+                    have.failures += t.failures;
+                    have.last_used_at = have.last_used_at.max(t.last_used_at);
+                    have.last_failed_at = have.last_failed_at.max(t.last_failed_at);
+                }
+                None => {
+                    map.insert(key, t);
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.lock().map_or(0, |m| m.len())
+    }
+}
+
+/// How often counted usage reaches the database; SPEC says at least once a second.
+const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
+fn flush_loop(stop: &Receiver<()>, target: &Target, batch: &Batch, metrics: &Metrics) {
+    let mut store: Option<Store> = None;
+    let mut last_complaint = None;
+    loop {
+        let stopping = !matches!(
+            stop.recv_timeout(FLUSH_EVERY),
+            Err(RecvTimeoutError::Timeout)
+        );
+        // At shutdown a database that is briefly away gets a few more tries.
+        let tries = if stopping { 5 } else { 1 };
+        for attempt in 0..tries {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if flush(&mut store, target, batch, metrics, &mut last_complaint) {
+                break;
+            }
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
+fn flush(
+    store: &mut Option<Store>,
+    target: &Target,
+    batch: &Batch,
+    metrics: &Metrics,
+    last_complaint: &mut Option<Instant>,
+) -> bool {
+    let tallies = batch.take();
+    if tallies.is_empty() {
+        return true;
+    }
+    if store.is_none() {
+        match Store::open(target, Access::ReadWrite) {
+            Ok(s) => *store = Some(s),
+            Err(e) => {
+                metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+                metrics.flushes_failed.fetch_add(1, Ordering::Relaxed);
+                complain(last_complaint, &e);
+                batch.put_back(tallies);
+                return false;
+            }
+        }
+    }
+    let Some(s) = store.as_mut() else {
+        return false;
+    };
+    match s.record_batch(&tallies) {
+        Ok(()) => {
+            metrics.flushes.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(e) => {
+            metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+            metrics.flushes_failed.fetch_add(1, Ordering::Relaxed);
+            complain(last_complaint, &e);
+            *store = None;
+            batch.put_back(tallies);
+            false
+        }
+    }
+}
