@@ -179,15 +179,11 @@ fn work(
                 // and recorded in one transaction, never from a batch.
                 Ok(Some(limited)) if limited.max_uses.is_some() => {
                     let mut decided_at = clock();
-                    let judged = s.check(
-                        &ask.presented.id,
-                        clock,
-                        Some(&ask.source),
-                        |found, now| {
+                    let judged =
+                        s.check(&ask.presented.id, clock, Some(&ask.source), |found, now| {
                             decided_at = now;
                             decide(found, &ask, now)
-                        },
-                    );
+                        });
                     match judged {
                         Ok((code, token)) => {
                             let token = token.filter(|_| code != Code::Unknown);
