@@ -372,7 +372,8 @@ pub async fn metrics(
         return Ok(Logged::plain(StatusCode::NOT_FOUND, "not found: /metrics\n").response);
     }
     let tokens = state.pool.tokens().await;
-    let text = state.metrics.render(tokens.as_deref(), (state.clock)());
+    let scrape = state.metrics.scrape(tokens.as_deref(), (state.clock)());
+    let text = crate::render::metrics::page(&scrape);
     let mut response = Response::new(Full::new(Bytes::from(text)));
     response.headers_mut().insert(
         CONTENT_TYPE,
