@@ -149,8 +149,9 @@ pub struct ServeArgs {
     pub metrics_listen: Option<String>,
 
     /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed;
+    /// `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR);
     /// repeatable or comma separated
-    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    #[arg(long, value_name = "CIDR|unix", value_delimiter = ',')]
     pub trust_proxy: Vec<String>,
 
     /// Connections served at once; more wait to be accepted

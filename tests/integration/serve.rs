@@ -892,3 +892,51 @@ fn an_address_allow_list_uses_the_peer() {
     let allowed = server.get("/auth", &[("Authorization", &bearer(&inside))]);
     assert_eq!(allowed.status, 200, "{}", allowed.text());
 }
+
+/// One request over a Unix socket, read to the end.
+fn unix_get(sock: &Path, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut s = std::os::unix::net::UnixStream::connect(sock).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse_reply(&raw)
+}
+
+/// Over a Unix socket a forged X-Forwarded-For cannot get past an allow-list: the headers
+/// count only under `--trust-proxy unix`, not because some CIDR is trusted.
+#[test]
+fn a_unix_socket_peer_is_trusted_only_when_named() {
+    let env = TestEnv::new();
+    let token = env.generate("lan", &["--allow-cidr", "10.0.0.0/8"]);
+    let auth = bearer(&token);
+    let forged = [
+        ("Authorization", auth.as_str()),
+        ("X-Forwarded-For", "10.1.2.3"),
+    ];
+    let sock = env.root().join("serve.sock");
+    let listen = format!("unix:{}", sock.display());
+    for (trust, want) in [
+        (None, 403),
+        (Some("127.0.0.0/8"), 403),
+        (Some("unix"), 200),
+        (Some("127.0.0.0/8,unix"), 200),
+    ] {
+        let mut args = vec!["serve", "--listen", &listen];
+        if let Some(t) = trust {
+            args.extend(["--trust-proxy", t]);
+        }
+        let server = Server::start_cmd(env.std_cmd(args));
+        let r = unix_get(&sock, "/auth", &forged);
+        assert_eq!(r.status, want, "--trust-proxy {trust:?}: {}", r.text());
+        let r = unix_get(&sock, "/auth", &[("Authorization", &auth)]);
+        assert_eq!(r.status, 403, "no header, no address: {}", r.text());
+        let (code, stderr) = server.stop();
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+}
