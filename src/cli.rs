@@ -161,6 +161,12 @@ pub struct ServeArgs {
     /// Log one line per request on stderr (token id and outcome, never the secret)
     #[arg(long)]
     pub log_requests: bool,
+
+    /// Seconds a request waits for the database (1 to 30); then 503, and the connection
+    /// that hung is dropped
+    #[arg(long, value_name = "SECS", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub db_timeout: u64,
 }
 
 #[derive(Debug, Args)]

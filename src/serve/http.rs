@@ -47,7 +47,8 @@ pub async fn handle(
             _ => Logged::plain(StatusCode::NOT_FOUND, "not found\n"),
         }
     };
-    let logged = match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
+    let limit = REQUEST_TIMEOUT.max(state.db_timeout + Duration::from_secs(1));
+    let logged = match tokio::time::timeout(limit, work).await {
         Ok(logged) => logged,
         Err(_) => Logged::unavailable(),
     };

@@ -940,3 +940,144 @@ fn a_unix_socket_peer_is_trusted_only_when_named() {
         assert_eq!(code, Some(0), "{stderr}");
     }
 }
+
+/// `--db-timeout` is 2 s by default; the rest is room for a loaded machine. Before the
+/// bound existed a hung database answered 503 after 5 s at best.
+const DB_BOUND: Duration = Duration::from_millis(3500);
+
+/// `n` requests at once, each with its own connection: all of them, and how long the
+/// slowest took.
+fn at_once(server: &Server, n: usize, path: &str, auth: &str) -> (Vec<Reply>, Duration) {
+    let addr = server.addr.as_str();
+    let at = Instant::now();
+    let replies = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| s.spawn(|| request(addr, "GET", path, &[("Authorization", auth)], None)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    (replies, at.elapsed())
+}
+
+fn metric(server: &Server, name: &str) -> u64 {
+    let page = request(
+        server.metrics.as_ref().unwrap(),
+        "GET",
+        "/metrics",
+        &[],
+        None,
+    );
+    let line = page
+        .body
+        .lines()
+        .find(|l| l.split(' ').next() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} in {}", page.body));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// PostgreSQL only: a server that accepts connections and never answers (every process
+/// SIGSTOPped). Each request answers 503 within the bound, however many hang at once and
+/// in a row (the workers are not pinned), and the next request after SIGCONT succeeds.
+#[test]
+fn a_frozen_database_gives_503_in_time_and_recovers() {
+    let cluster = match crate::cluster::Cluster::start("") {
+        Ok(c) => c,
+        Err(why) => return skip(&why),
+    };
+    let db = cluster.create_db();
+    let env = TestEnv::new().with_target(cluster.socket_url(&db));
+    let token = env.generate("web", &[]);
+    let auth = bearer(&token);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    assert_eq!(server.get("/auth", &[("Authorization", &auth)]).status, 200);
+    /// A failed assert must not leave the server stopped for the watchdog to wait on.
+    struct Thaw<'a>(&'a crate::cluster::Cluster);
+    impl Drop for Thaw<'_> {
+        fn drop(&mut self) {
+            self.0.thaw();
+        }
+    }
+    cluster.freeze();
+    let frozen = Thaw(&cluster);
+    // More at once than serve has database workers, twice: the second wave finds the
+    // workers free again, not still waiting on the first wave's hung connections.
+    for wave in 0..2 {
+        let (replies, took) = at_once(&server, 6, "/auth", &auth);
+        for r in &replies {
+            assert_eq!(r.status, 503, "wave {wave}: {}", r.text());
+        }
+        assert!(took < DB_BOUND, "wave {wave} took {took:?}");
+    }
+    let at = Instant::now();
+    assert_eq!(server.get("/healthz", &[]).status, 503);
+    assert!(metric(&server, "tokenctl_database_errors_total") >= 1);
+    assert_eq!(metric(&server, "tokenctl_database_up"), 0);
+    assert!(at.elapsed() < DB_BOUND * 2, "{:?}", at.elapsed());
+    // The one-shot CLI fails closed too, in one line, in bounded time (a deploy hook).
+    let at = Instant::now();
+    let out = env
+        .cmd(["verify"])
+        .write_stdin(format!("{token}\n"))
+        .output()
+        .unwrap();
+    let took = at.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("did not answer"), "{stderr}");
+    assert!(took < Duration::from_secs(12), "verify took {took:?}");
+    drop(frozen);
+    // No restart, no retry: the very next request reconnects.
+    let r = server.get("/auth", &[("Authorization", &auth)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(server.get("/healthz", &[]).status, 200);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains(&token));
+    assert_eq!(uses(&env, &id_of(&token)).0, 2, "{stderr}");
+}
+
+/// SQLite: another process holds `BEGIN EXCLUSIVE`. Reads go on (WAL), so a plain token is
+/// still judged; a token with a use limit must write, and answers 503 within the bound
+/// instead of waiting out the lock, without holding the workers the plain token needs.
+#[test]
+fn a_locked_sqlite_database_gives_503_in_time() {
+    let env = TestEnv::new();
+    let limited = env.generate("limited", &["--max-uses", "5"]);
+    let plain = env.generate("plain", &[]);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    let holder = env.conn();
+    holder.busy_timeout(Duration::from_secs(10)).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (replies, took) = at_once(&server, 4, "/auth", &bearer(&limited));
+    for r in &replies {
+        assert_eq!(r.status, 503, "{}", r.text());
+    }
+    assert!(took < DB_BOUND, "took {took:?}");
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &bearer(&plain))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(at.elapsed() < DB_BOUND, "{:?}", at.elapsed());
+    assert!(metric(&server, "tokenctl_database_errors_total") >= 1);
+    holder.execute_batch("COMMIT").unwrap();
+    let r = server.get("/auth", &[("Authorization", &bearer(&limited))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(uses(&env, &id_of(&limited)).0, 1, "{stderr}");
+}
