@@ -113,7 +113,14 @@ impl Store {
                     format!("cannot start the PostgreSQL client ({e})"),
                 )
             })?;
-        let timeout = bounded(connect_timeout(url), deadline);
+        let wanted = connect_timeout(url);
+        let timeout = bounded(wanted, deadline);
+        // Cut short by the caller's deadline, PGCONNECT_TIMEOUT is not what to change.
+        let hint = if timeout < wanted {
+            ""
+        } else {
+            " (PGCONNECT_TIMEOUT sets the wait)"
+        };
         let conn = rt.block_on(async {
             match tokio::time::timeout(timeout, options.connect()).await {
                 Ok(result) => result.map_err(Some),
@@ -126,7 +133,7 @@ impl Store {
                 return Err(fail(
                     Kind::Unreachable,
                     format!(
-                        "PostgreSQL at {place} did not answer within {}: check that the server is running and reachable (PGCONNECT_TIMEOUT sets the wait)",
+                        "PostgreSQL at {place} did not answer within {}: check that the server is running and reachable{hint}",
                         seconds(timeout)
                     ),
                 ));
