@@ -75,6 +75,10 @@ pub struct Pool {
 /// that grows while the database is away.
 const QUEUE: usize = 4096;
 
+/// How long past its deadline a request still waits for the worker's answer: the worker's
+/// statement ends at the deadline, and its reply must not race the request's own timer.
+const REPLY_GRACE: Duration = Duration::from_millis(250);
+
 impl Pool {
     pub fn start(
         target: &Target,
@@ -112,15 +116,16 @@ impl Pool {
         }
     }
 
-    /// Queues `job` and waits for its answer until the deadline, then gives up: the
-    /// worker's database call ends at the same deadline (see `work`).
+    /// Queues `job` and waits for its answer: the worker's database call ends at the
+    /// deadline (see `work`), and its answer is awaited a little longer, so a use that was
+    /// recorded is never answered 503 (a use-limited token would lose it).
     async fn ask<T>(&self, job: Job, rx: oneshot::Receiver<Option<T>>) -> Option<T> {
         let until = Instant::now() + self.limit;
         match self.jobs.try_send((until, job)) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
         }
-        tokio::time::timeout_at(until.into(), rx)
+        tokio::time::timeout_at((until + REPLY_GRACE).into(), rx)
             .await
             .ok()?
             .ok()
