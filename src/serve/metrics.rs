@@ -14,18 +14,9 @@ const BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
 ];
 
-const CODES: [Code; 6] = [
-    Code::Valid,
-    Code::Malformed,
-    Code::Unknown,
-    Code::Revoked,
-    Code::Expired,
-    Code::MissingScope,
-];
-
 #[derive(Default)]
 pub struct Metrics {
-    outcomes: [AtomicU64; 6],
+    outcomes: [AtomicU64; Code::ALL.len()],
     unavailable: AtomicU64,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
@@ -40,8 +31,7 @@ impl Metrics {
     pub fn verified(&self, code: Option<Code>, took: Duration) {
         match code {
             Some(code) => {
-                let i = CODES.iter().position(|c| *c == code).unwrap_or(0);
-                self.outcomes[i].fetch_add(1, Ordering::Relaxed);
+                self.outcomes[code.index()].fetch_add(1, Ordering::Relaxed);
             }
             None => {
                 self.unavailable.fetch_add(1, Ordering::Relaxed);
@@ -63,7 +53,7 @@ impl Metrics {
     pub fn scrape<'a>(&self, tokens: Option<&'a [TokenRecord]>, now: Timestamp) -> Scrape<'a> {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         Scrape {
-            outcomes: CODES
+            outcomes: Code::ALL
                 .iter()
                 .zip(&self.outcomes)
                 .map(|(c, n)| (*c, get(n)))

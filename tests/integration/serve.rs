@@ -962,6 +962,47 @@ fn at_once(server: &Server, n: usize, path: &str, auth: &str) -> (Vec<Reply>, Du
     (replies, at.elapsed())
 }
 
+/// Each outcome is counted under its own name: a used-up token or one tried from outside
+/// its networks is not a `valid` verify (an alert on them must be able to fire).
+#[test]
+fn metrics_count_every_outcome_under_its_name() {
+    let env = TestEnv::new();
+    let once = env.generate("once", &["--max-uses", "1"]);
+    let lan = env.generate("lan", &["--allow-cidr", "10.0.0.0/8"]);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    let auth = |t: &str| format!("Bearer {t}");
+    let ask = |t: &str| {
+        request(
+            &server.addr,
+            "GET",
+            "/auth",
+            &[("Authorization", &auth(t))],
+            None,
+        )
+        .status
+    };
+    assert_eq!(ask(&once), 200);
+    assert_eq!(ask(&once), 401);
+    assert_eq!(ask(&lan), 403);
+    let count = |outcome: &str| {
+        metric(
+            &server,
+            &format!("tokenctl_verifies_total{{outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(count("valid"), 1);
+    assert_eq!(count("exhausted"), 1);
+    assert_eq!(count("ip_not_allowed"), 1);
+    let (code, _) = server.stop();
+    assert_eq!(code, Some(0));
+}
+
 fn metric(server: &Server, name: &str) -> u64 {
     let page = request(
         server.metrics.as_ref().unwrap(),
