@@ -64,6 +64,9 @@ pub struct Unavailable;
 pub struct Pool {
     /// Each job with the moment its request stops waiting.
     jobs: SyncSender<(Instant, Job)>,
+    /// The metrics page's reads of every token, for `scraper` alone.
+    scrapes: SyncSender<(Instant, Job)>,
+    scraper: Option<JoinHandle<()>>,
     /// How long a request waits for the database (`--db-timeout`).
     limit: Duration,
     workers: Vec<JoinHandle<()>>,
@@ -74,6 +77,9 @@ pub struct Pool {
 /// Requests that may wait for a worker; beyond that, 503 at once rather than a queue
 /// that grows while the database is away.
 const QUEUE: usize = 4096;
+
+/// Scrapes that may wait for the scraper; more at once are answered 503.
+const SCRAPES: usize = 4;
 
 /// How long past its deadline a request still waits for the worker's answer: the worker's
 /// statement ends at the deadline, and its reply must not race the request's own timer.
@@ -102,6 +108,19 @@ impl Pool {
                 std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
             })
             .collect();
+        // A scrape reads every token: on a thread and connection of its own, so a large
+        // database's metrics page never holds up the verifies queued behind it.
+        let (scrapes, scrape_rx) = sync_channel::<(Instant, Job)>(SCRAPES);
+        let scraper = {
+            let rx = Arc::new(Mutex::new(scrape_rx));
+            let (target, clock, batch, metrics) = (
+                target.clone(),
+                clock.clone(),
+                batch.clone(),
+                metrics.clone(),
+            );
+            std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
+        };
         let (stop, stopped) = sync_channel::<()>(1);
         let flusher = {
             let (target, batch, metrics) = (target.clone(), batch.clone(), metrics.clone());
@@ -109,6 +128,8 @@ impl Pool {
         };
         Pool {
             jobs,
+            scrapes,
+            scraper: Some(scraper),
             limit,
             workers,
             batch,
@@ -121,7 +142,11 @@ impl Pool {
     /// recorded is never answered 503 (a use-limited token would lose it).
     async fn ask<T>(&self, job: Job, rx: oneshot::Receiver<Option<T>>) -> Option<T> {
         let until = Instant::now() + self.limit;
-        match self.jobs.try_send((until, job)) {
+        let queue = match job {
+            Job::Tokens(_) => &self.scrapes,
+            _ => &self.jobs,
+        };
+        match queue.try_send((until, job)) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
         }
@@ -153,7 +178,8 @@ impl Pool {
     /// not be written (the database gone at shutdown), which the caller reports.
     pub fn shutdown(mut self) -> usize {
         drop(self.jobs);
-        for w in self.workers.drain(..) {
+        drop(self.scrapes);
+        for w in self.workers.drain(..).chain(self.scraper.take()) {
             let _ = w.join();
         }
         if let Some((stop, flusher)) = self.flusher.take() {
