@@ -140,7 +140,8 @@ Uses and failures are written in batches, at least once a second and on SIGTERM/
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Where to listen: HOST:PORT, or unix:/path/to/socket
+    /// Where to listen: HOST:PORT, or unix:/path/to/socket (made 0660, whatever the umask:
+    /// serve's user and group may connect)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8077")]
     pub listen: String,
 
@@ -148,8 +149,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<String>,
 
-    /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed;
-    /// repeatable or comma separated
+    /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For is believed (X-Real-IP never
+    /// is), and whose /v1/verify client_ip and source count; repeatable or comma separated
     #[arg(long, value_name = "CIDR", value_delimiter = ',')]
     pub trust_proxy: Vec<String>,
 
