@@ -126,6 +126,7 @@ async fn serve(
     metrics: Option<std::net::SocketAddr>,
     max_connections: usize,
 ) -> Result<()> {
+    let stopped = shutdown_signal()?;
     let (stop_tx, stop) = watch::channel(false);
     let graceful = Arc::new(GracefulShutdown::new());
     let limit = Arc::new(Semaphore::new(max_connections));
@@ -191,7 +192,7 @@ async fn serve(
         None => eprintln!("tokenctl serve: listening on {where_}"),
     }
     notify_ready();
-    shutdown_signal().await?;
+    stopped.await;
     eprintln!("tokenctl serve: stopping");
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
@@ -201,15 +202,18 @@ async fn serve(
     Ok(())
 }
 
-async fn shutdown_signal() -> Result<()> {
+/// Installs the handlers now (a SIGTERM sent as soon as the ready line is read must stop
+/// serve cleanly, not kill it); the future ends at the first SIGTERM or SIGINT.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
 async fn accept_tcp(
