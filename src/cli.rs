@@ -134,7 +134,8 @@ Endpoints:
                              401 none/malformed/unknown/revoked/expired, 403 a missing
                              scope; 503 when the database does not answer
   POST /v1/verify            {\"token\", \"scopes\", \"client_ip\", \"source\"}: the
-                             verify --json document
+                             verify --json document (client_ip and source count
+                             from --trust-proxy peers only)
   GET /healthz               200 when the database answers, else 503
 Uses and failures are written in batches, at least once a second and on SIGTERM/SIGINT.";
 
