@@ -325,9 +325,9 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;serve'= {
-            cand --listen 'Where to listen: HOST:PORT, or unix:/path/to/socket'
+            cand --listen 'Where to listen: HOST:PORT, or unix:/path/to/socket (made 0660, whatever the umask: serve''s user and group may connect)'
             cand --metrics-listen 'Where to serve Prometheus metrics (/metrics), HOST:PORT; off by default'
-            cand --trust-proxy 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR); repeatable or comma separated'
+            cand --trust-proxy 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For is believed (X-Real-IP never is), and whose /v1/verify client_ip and source count; `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR); repeatable or comma separated'
             cand --max-connections 'Connections served at once; more wait to be accepted'
             cand --db-timeout 'Seconds a request waits for the database (1 to 30); then 503, and the connection that hung is dropped'
             cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'

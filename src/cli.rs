@@ -134,13 +134,15 @@ Endpoints:
                              401 none/malformed/unknown/revoked/expired, 403 a missing
                              scope; 503 when the database does not answer
   POST /v1/verify            {\"token\", \"scopes\", \"client_ip\", \"source\"}: the
-                             verify --json document
+                             verify --json document (client_ip and source count
+                             from --trust-proxy peers only)
   GET /healthz               200 when the database answers, else 503
 Uses and failures are written in batches, at least once a second and on SIGTERM/SIGINT.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Where to listen: HOST:PORT, or unix:/path/to/socket
+    /// Where to listen: HOST:PORT, or unix:/path/to/socket (made 0660, whatever the umask:
+    /// serve's user and group may connect)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8077")]
     pub listen: String,
 
@@ -148,9 +150,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<String>,
 
-    /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed;
-    /// `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR);
-    /// repeatable or comma separated
+    /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For is believed (X-Real-IP never
+    /// is), and whose /v1/verify client_ip and source count; `unix` for whoever connects to
+    /// a unix: --listen socket (never implied by a CIDR); repeatable or comma separated
     #[arg(long, value_name = "CIDR|unix", value_delimiter = ',')]
     pub trust_proxy: Vec<String>,
 

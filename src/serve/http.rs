@@ -13,7 +13,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
 use super::State;
-use super::net::client_ip;
+use super::net::{client_ip, trusted_peer};
 use super::pool::{Answer, Ask};
 use crate::scope::Scope;
 use crate::token;
@@ -181,11 +181,13 @@ async fn auth(state: &State, peer: Option<IpAddr>, req: &Request<Incoming>) -> L
                 ("x-token-name", t.name.clone()),
                 ("x-token-scopes", t.scopes.join(" ")),
             ] {
-                // SPEC rule 7: a value that is not plain visible text is left out, never
-                // sent mangled (a name is anyone's text).
-                if let Some(v) = header_safe(&value) {
-                    h.insert(name, v);
-                }
+                // SPEC rule 7: a value that is not plain visible text is sent empty, never
+                // mangled (a name is anyone's text). Every header is sent, empty too: Caddy
+                // 2.6 hands the upstream its placeholder text for one that is missing.
+                h.insert(
+                    name,
+                    header_safe(&value).unwrap_or(HeaderValue::from_static("")),
+                );
             }
             l.outcome = Some(Code::Valid.as_str());
             l.id = Some(id);
@@ -282,15 +284,18 @@ async fn verify_json(state: &State, peer: Option<IpAddr>, req: Request<Incoming>
             "source is longer than 200 characters or holds a token\n",
         );
     }
-    // A caller that names the client (a service checking on behalf of its own client)
-    // speaks for it; the address is judged as given.
+    // A trusted caller (a service checking on behalf of its own client) names the client
+    // and labels the use; anyone else would choose the address its allow-list is judged
+    // by and hide its own, so its client_ip and source are ignored: its own address counts.
+    let speaks_for_client = trusted_peer(peer, &state.trust);
     let client = match doc.client_ip.as_deref().map(str::parse::<IpAddr>) {
-        Some(Ok(ip)) => Some(ip),
+        Some(Ok(ip)) if speaks_for_client => Some(ip),
         Some(Err(_)) => {
             return Logged::plain(StatusCode::BAD_REQUEST, "client_ip is not an IP address\n");
         }
-        None => client,
+        _ => client,
     };
+    let label = doc.source.as_deref().filter(|_| speaks_for_client);
     let presented = match doc.token.as_deref().map(token::parse) {
         Some(Ok(p)) => p,
         _ => {
@@ -311,7 +316,7 @@ async fn verify_json(state: &State, peer: Option<IpAddr>, req: Request<Incoming>
         presented,
         scopes: scopes.clone(),
         client_ip: client,
-        source: source_of(client, doc.source.as_deref()),
+        source: source_of(client, label),
     };
     let answer = state.pool.verify(ask).await;
     state

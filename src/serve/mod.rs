@@ -7,7 +7,9 @@ mod net;
 mod pool;
 
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -15,7 +17,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{Semaphore, watch};
 
@@ -32,6 +34,15 @@ const MAX_HEADERS: usize = 8 * 1024;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections still open at shutdown get this long to finish their request.
 const DRAIN: Duration = Duration::from_secs(5);
+/// An answer the client does not read (a pipelining client that never reads fills the
+/// socket's buffers) is given this long to drain, then the connection is closed: the header
+/// timeout does not run while the server waits to write.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// File descriptors kept for everything but connections: listeners, the runtime, the
+/// database's files or sockets (a reconnect needs one).
+const FD_RESERVE: usize = 64;
+/// A Unix socket's mode: serve's user and group (put the proxy's user in the group).
+const SOCKET_MODE: u32 = 0o660;
 
 pub struct Config {
     pub db: Target,
@@ -64,6 +75,7 @@ pub fn run(config: Config) -> Result<()> {
         .enable_time()
         .build()
         .map_err(|e| fail(Kind::Io, format!("cannot start the HTTP server ({e})")))?;
+    let max_connections = connection_budget(config.max_connections);
     let clock = Arc::new(config.clock);
     let metrics = Arc::new(metrics::Metrics::default());
     let pool = Pool::start(
@@ -85,7 +97,7 @@ pub fn run(config: Config) -> Result<()> {
         state.clone(),
         &config.listen,
         config.metrics,
-        config.max_connections,
+        max_connections,
     ));
     drop(rt);
     // Every connection is closed: the workers are idle and hold the last counts.
@@ -114,6 +126,7 @@ async fn serve(
     metrics: Option<std::net::SocketAddr>,
     max_connections: usize,
 ) -> Result<()> {
+    let stopped = shutdown_signal()?;
     let (stop_tx, stop) = watch::channel(false);
     let graceful = Arc::new(GracefulShutdown::new());
     let limit = Arc::new(Semaphore::new(max_connections));
@@ -142,7 +155,7 @@ async fn serve(
             }) {
                 let _ = std::fs::remove_file(path);
             }
-            let l = UnixListener::bind(path).with_context(|| {
+            let l = bind_unix(path).with_context(|| {
                 format!("--listen unix:{}: cannot listen there", path.display())
             })?;
             tasks.spawn(accept_unix(
@@ -179,7 +192,7 @@ async fn serve(
         None => eprintln!("tokenctl serve: listening on {where_}"),
     }
     notify_ready();
-    shutdown_signal().await?;
+    stopped.await;
     eprintln!("tokenctl serve: stopping");
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
@@ -189,15 +202,18 @@ async fn serve(
     Ok(())
 }
 
-async fn shutdown_signal() -> Result<()> {
+/// Installs the handlers now (a SIGTERM sent as soon as the ready line is read must stop
+/// serve cleanly, not kill it); the future ends at the first SIGTERM or SIGINT.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
 async fn accept_tcp(
@@ -275,7 +291,7 @@ fn connection<S>(
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(MAX_HEADERS)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(WriteDeadline::new(stream)), service);
     let conn = graceful.watch(conn);
     tokio::spawn(async move {
         // A broken or timed-out connection is the client's business, not a log line each.
@@ -303,5 +319,135 @@ fn notify_ready() {
     };
     if let Err(e) = sent {
         eprintln!("tokenctl serve: cannot notify systemd ({e})");
+    }
+}
+
+/// The socket is made under a umask that leaves it 0600 (other threads making files
+/// meanwhile get no more than that either), then opened to the group: never, even for an
+/// instant, what the caller's umask (0777 under umask 000) would give.
+fn bind_unix(path: &std::path::Path) -> std::io::Result<UnixListener> {
+    use nix::sys::stat::{Mode, umask};
+    use std::os::unix::fs::PermissionsExt as _;
+    let old = umask(Mode::from_bits_truncate(0o177));
+    let bound = UnixListener::bind(path);
+    umask(old);
+    let l = bound?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(SOCKET_MODE))?;
+    Ok(l)
+}
+
+/// How many connections fit the open-file limit: the soft limit is raised to the hard one
+/// (systemd's soft default, 1024, is --max-connections' default), and a limit that still
+/// does not leave FD_RESERVE descriptors free is lowered, so that accept() never runs out
+/// of descriptors before the connection limit applies.
+fn connection_budget(asked: usize) -> usize {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return asked;
+    };
+    // Linux refuses a soft limit above fs.nr_open (2^20 by default), RLIM_INFINITY too.
+    let wanted = hard.min(1 << 20);
+    let soft = if wanted > soft && setrlimit(Resource::RLIMIT_NOFILE, wanted, hard).is_ok() {
+        wanted
+    } else {
+        soft
+    };
+    let fit = usize::try_from(soft)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(FD_RESERVE)
+        .max(1);
+    if asked > fit {
+        eprintln!(
+            "tokenctl serve: --max-connections {asked} lowered to {fit}: the open-file limit is {soft} (raise it, e.g. LimitNOFILE= in the systemd unit)"
+        );
+        return fit;
+    }
+    asked
+}
+
+/// A connection's stream with a bound on how long one write may wait for the client to
+/// read (WRITE_TIMEOUT); then the write fails and hyper closes the connection.
+struct WriteDeadline<S> {
+    io: S,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    waiting: bool,
+}
+
+impl<S> WriteDeadline<S> {
+    fn new(io: S) -> Self {
+        WriteDeadline {
+            io,
+            timer: Box::pin(tokio::time::sleep(WRITE_TIMEOUT)),
+            waiting: false,
+        }
+    }
+
+    /// What a write that returned `polled` means under the deadline.
+    fn judge<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if polled.is_ready() {
+            self.waiting = false;
+            return polled;
+        }
+        if !self.waiting {
+            self.waiting = true;
+            self.timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + WRITE_TIMEOUT);
+        }
+        match self.timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client did not read its answer",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteDeadline<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.judge(cx, polled)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.judge(cx, polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let polled = Pin::new(&mut self.io).poll_flush(cx);
+        self.judge(cx, polled)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let polled = Pin::new(&mut self.io).poll_shutdown(cx);
+        self.judge(cx, polled)
     }
 }

@@ -94,20 +94,27 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The client a request speaks for: the peer, unless the peer is a trusted proxy (a Unix
-/// socket peer, `None`, is one only under `--trust-proxy unix`); then the right-most address in
-/// X-Forwarded-For that is not itself a trusted proxy, or X-Real-IP.
+/// Whether the peer may speak for its client: its X-Forwarded-For, and /v1/verify's
+/// `client_ip` and `source`, are believed (a Unix socket peer, `None`, only under
+/// `--trust-proxy unix`).
+pub fn trusted_peer(peer: Option<IpAddr>, trust: &[TrustedNet]) -> bool {
+    match peer {
+        Some(ip) => trust.iter().any(|n| n.contains(ip)),
+        None => trust.iter().any(|t| matches!(t, TrustedNet::Unix)),
+    }
+}
+
+/// The client a request speaks for: the peer, unless the peer is a trusted proxy; then the
+/// right-most address in X-Forwarded-For that is not itself a trusted proxy, or, when every
+/// one is, the left-most (written by a trusted proxy too). X-Real-IP is never believed:
+/// nginx and Caddy pass a client's own copy through unchanged.
 pub fn client_ip(
     peer: Option<IpAddr>,
     headers: &HeaderMap,
     trust: &[TrustedNet],
 ) -> Option<IpAddr> {
     let trusted = |ip: IpAddr| trust.iter().any(|n| n.contains(ip));
-    let peer_trusted = match peer {
-        Some(ip) => trusted(ip),
-        None => trust.iter().any(|t| matches!(t, TrustedNet::Unix)),
-    };
-    if !peer_trusted {
+    if !trusted_peer(peer, trust) {
         return peer.map(canonical);
     }
     let forwarded: Vec<IpAddr> = headers
@@ -120,13 +127,6 @@ pub fn client_ip(
         .collect();
     if let Some(ip) = forwarded.iter().rev().find(|ip| !trusted(**ip)) {
         return Some(*ip);
-    }
-    if let Some(ip) = headers
-        .get("x-real-ip")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        return Some(canonical(ip));
     }
     forwarded.first().copied().or(peer.map(canonical))
 }
@@ -158,7 +158,10 @@ mod tests {
             ip("1.2.3.4")
         );
         let real = headers(&[("x-real-ip", "5.6.7.8")]);
-        assert_eq!(client_ip(ip("10.1.2.3"), &real, &trust), ip("5.6.7.8"));
+        // X-Real-IP passes through nginx and Caddy as the client sent it.
+        assert_eq!(client_ip(ip("10.1.2.3"), &real, &trust), ip("10.1.2.3"));
+        let local = headers(&[("x-forwarded-for", "10.0.0.9"), ("x-real-ip", "5.6.7.8")]);
+        assert_eq!(client_ip(ip("10.1.2.3"), &local, &trust), ip("10.0.0.9"));
         assert_eq!(client_ip(ip("10.1.2.3"), &real, &[]), ip("10.1.2.3"));
         assert!(TrustedNet::parse("10.0.0.0/33").is_err());
         // A Unix socket peer (no address) is believed only when `unix` is named.

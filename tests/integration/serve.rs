@@ -76,6 +76,10 @@ impl Server {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
@@ -137,7 +141,30 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Reply {
-    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    let s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    exchange(s, addr, method, path, headers, body)
+}
+
+/// A connection to `addr` from the loopback address `from` (any of 127.0.0.0/8 is ours).
+fn connect_from(from: &str, addr: &str) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let local: std::net::SocketAddr = format!("{from}:0").parse().unwrap();
+    s.bind(&local.into()).unwrap();
+    let remote: std::net::SocketAddr = addr.parse().unwrap();
+    s.connect(&remote.into())
+        .unwrap_or_else(|e| panic!("connect {addr} from {from}: {e}"));
+    s.into()
+}
+
+fn exchange(
+    mut s: TcpStream,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Reply {
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
@@ -287,10 +314,13 @@ fn auth_answers_the_contract() {
     assert_eq!(missing.header("www-authenticate"), Some(SCOPE));
     assert!(missing.header("x-token-id").is_none());
 
-    // SPEC rule 7: a name that is not plain header text is left out, never sent raw.
+    // SPEC rule 7: a name that is not plain header text is sent empty, never raw; and
+    // every identity header is sent, empty too (Caddy 2.6 hands the upstream its
+    // placeholder text for a missing one).
     let r = server.get("/auth", &[("Authorization", &bearer(&odd))]);
     assert_eq!(r.status, 200, "{r:?}");
-    assert!(r.header("x-token-name").is_none(), "{r:?}");
+    assert_eq!(r.header("x-token-name"), Some(""), "{r:?}");
+    assert_eq!(r.header("x-token-scopes"), Some(""), "{r:?}");
     assert_eq!(r.header("x-token-id"), Some(id_of(&odd).as_str()));
 
     assert_eq!(server.get("/healthz", &[]).status, 200);
@@ -306,7 +336,7 @@ both!(verify_endpoint_gives_the_verify_json_document);
 fn verify_endpoint_gives_the_verify_json_document() {
     let env = TestEnv::new();
     let token = env.generate("api", &["--scope", "deploy:run"]);
-    let server = Server::start(&env, &["--log-requests"]);
+    let server = Server::start(&env, &["--log-requests", "--trust-proxy", "127.0.0.1/32"]);
     let body = format!(r#"{{"token": "{token}", "scopes": ["deploy:run"], "source": "ci-7"}}"#);
     let r = request(&server.addr, "POST", "/v1/verify", &[], Some(&body));
     assert_eq!(r.status, 200, "{r:?}");
@@ -344,7 +374,7 @@ fn verify_endpoint_gives_the_verify_json_document() {
         "{stderr}"
     );
     assert!(!stderr.contains(&token), "{stderr}");
-    // The use recorded with the caller's label as its source.
+    // The use recorded with the (trusted) caller's label as its source.
     let rows = env.sql("SELECT source, uses FROM usage_sources");
     assert_eq!(rows, vec![vec!["ci-7".to_owned(), "1".to_owned()]]);
 }
@@ -748,8 +778,38 @@ fn start_caddy(dir: &Path, serve: &str, up: &str) -> Option<Proxy> {
     Some(Proxy(child, addr))
 }
 
+/// The serve flags a proxy configuration's comment says to start serve with (its
+/// `#   tokenctl serve --listen 127.0.0.1:8077 ...` line), minus the address.
+fn serve_flags(file: &str) -> Vec<String> {
+    let config = proxy_config(file);
+    let line = config
+        .lines()
+        .find_map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .strip_prefix("tokenctl serve ")
+                .filter(|rest| rest.starts_with("--listen "))
+        })
+        .unwrap_or_else(|| panic!("tests/serve/{file} does not say how serve is started"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words[..2], ["--listen", "127.0.0.1:8077"], "{line}");
+    words[2..].iter().map(|w| w.to_string()).collect()
+}
+
+fn start_as_configured(env: &TestEnv, file: &str) -> Server {
+    let flags = serve_flags(file);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    start_now(env, &flags)
+}
+
+/// What reached the service, lowercased, in a 200 through a proxy.
+fn seen_by_service(r: &Reply) -> String {
+    assert_eq!(r.status, 200, "{r:?}");
+    r.body.to_ascii_lowercase()
+}
+
 /// What a client sees through `proxy`, with what reached the service.
-fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
+fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>, file: &str) {
     let mut env = TestEnv::new();
     let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
     env.at(&hour_ago.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -759,7 +819,7 @@ fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
     let expired = env.generate("old", &["--expires", "1min"]);
     let revoked = env.generate("gone", &["--no-expiry"]);
     env.cmd(["revoke", &id_of(&revoked)]).assert().success();
-    let server = start_now(env, &[]);
+    let server = start_as_configured(env, file);
     let up = upstream();
     let dir = tempfile::tempdir().unwrap();
     let Some(proxy) = start(dir.path(), &server.addr, &up) else {
@@ -785,6 +845,50 @@ fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
         "a client's own X-Token-Id reached the service: {}",
         ok.body
     );
+    // Every location that proxies: a client's own identity headers never reach the
+    // service, whatever the token has (the one without scopes too).
+    let forged = [
+        ("X-Token-Id", "forged-id"),
+        ("X-Token-Name", "forged-name"),
+        ("X-Token-Scopes", "forged:scopes"),
+    ];
+    for (path, token, name, scopes) in [
+        ("/api/x", &good, "web", "deploy:run"),
+        ("/deploy/now", &good, "web", "deploy:run"),
+        ("/api/x", &plain, "reader", ""),
+    ] {
+        let auth = bearer(token);
+        let mut headers = vec![("Authorization", auth.as_str())];
+        headers.extend(forged);
+        let seen = seen_by_service(&at(path, &headers));
+        assert!(
+            !seen.contains("forged"),
+            "{path}: a client's own X-Token-* reached the service: {seen}"
+        );
+        assert!(
+            seen.contains(&format!("x-token-id: {}\r\n", id_of(token))),
+            "{path}: {seen}"
+        );
+        assert!(
+            seen.contains(&format!("x-token-name: {name}\r\n")),
+            "{path}: {seen}"
+        );
+        if scopes.is_empty() {
+            // nginx drops an empty header, Caddy passes it empty: never a placeholder.
+            assert!(!seen.contains('{'), "{path}: {seen}");
+            assert!(
+                !seen.contains("x-token-scopes:")
+                    || seen.contains("x-token-scopes: \r\n")
+                    || seen.contains("x-token-scopes:\r\n"),
+                "{path}: {seen}"
+            );
+        } else {
+            assert!(
+                seen.contains(&format!("x-token-scopes: {scopes}\r\n")),
+                "{path}: {seen}"
+            );
+        }
+    }
     for (what, auth) in [
         ("none", None),
         ("garbage", Some("Bearer tkn_nonsense".to_owned())),
@@ -815,8 +919,8 @@ fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
     );
     let (code, stderr) = server.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(uses(env, &id_of(&good)), (2, 1));
-    assert_eq!(uses(env, &id_of(&plain)).0, 1);
+    assert_eq!(uses(env, &id_of(&good)), (4, 1));
+    assert_eq!(uses(env, &id_of(&plain)).0, 2);
     // serve gone: fail closed, never through.
     let r = at("/api/x", &[("Authorization", &bearer(&plain))]);
     assert!(r.status >= 500, "{r:?}");
@@ -824,12 +928,70 @@ fn through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>) {
 
 both!(nginx_auth_request_in_front);
 fn nginx_auth_request_in_front() {
-    through_proxy(start_nginx);
+    through_proxy(start_nginx, "nginx.conf");
 }
 
 both!(caddy_forward_auth_in_front);
 fn caddy_forward_auth_in_front() {
-    through_proxy(start_caddy);
+    through_proxy(start_caddy, "Caddyfile");
+}
+
+/// `--allow-cidr` behind a proxy started as its configuration says: the client's own
+/// address is judged (not the proxy's, 127.0.0.1), and no header the client sends moves it.
+fn allow_list_through_proxy(start: fn(&Path, &str, &str) -> Option<Proxy>, file: &str) {
+    let env = TestEnv::new();
+    let here = env.generate("here", &["--allow-cidr", "127.0.0.5/32"]);
+    let proxy_host = env.generate("proxy-host", &["--allow-cidr", "127.0.0.1/32"]);
+    let far = env.generate("far", &["--allow-cidr", "10.0.0.0/8"]);
+    let server = start_as_configured(&env, file);
+    let up = upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(proxy) = start(dir.path(), &server.addr, &up) else {
+        return;
+    };
+    let from = |ip: &str, token: &str, extra: &[(&str, &str)]| {
+        let auth = bearer(token);
+        let mut headers = vec![("Authorization", auth.as_str())];
+        headers.extend_from_slice(extra);
+        exchange(
+            connect_from(ip, &proxy.1),
+            &proxy.1,
+            "GET",
+            "/api/x",
+            &headers,
+            None,
+        )
+        .status
+    };
+    assert_eq!(from("127.0.0.5", &here, &[]), 200, "the allowed client");
+    assert_eq!(from("127.0.0.6", &here, &[]), 403, "another client");
+    assert_eq!(
+        from("127.0.0.5", &proxy_host, &[]),
+        403,
+        "a token bound to the proxy's host, used by a client elsewhere"
+    );
+    for forged in [
+        [("X-Real-IP", "10.9.9.9"), ("X-Forwarded-For", "10.9.9.9")],
+        [("X-Real-IP", "10.9.9.9"), ("X-Forwarded-For", "127.0.0.1")],
+        [("X-Real-IP", "127.0.0.5"), ("X-Forwarded-For", "127.0.0.5")],
+    ] {
+        assert_eq!(from("127.0.0.5", &far, &forged), 403, "{forged:?}");
+        // From the proxy's own host: the forwarded address is a trusted proxy's too.
+        assert_eq!(from("127.0.0.1", &far, &forged), 403, "{forged:?}");
+        assert_eq!(from("127.0.0.6", &here, &forged), 403, "{forged:?}");
+    }
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn nginx_allow_list_judges_the_client() {
+    allow_list_through_proxy(start_nginx, "nginx.conf");
+}
+
+#[test]
+fn caddy_allow_list_judges_the_client() {
+    allow_list_through_proxy(start_caddy, "Caddyfile");
 }
 
 #[test]
@@ -891,6 +1053,216 @@ fn an_address_allow_list_uses_the_peer() {
     assert_eq!(denied.header("www-authenticate"), Some(SCOPE));
     let allowed = server.get("/auth", &[("Authorization", &bearer(&inside))]);
     assert_eq!(allowed.status, 200, "{}", allowed.text());
+}
+
+#[test]
+fn verify_endpoint_believes_client_ip_and_source_only_from_trusted_peers() {
+    let env = TestEnv::new();
+    let far = env.generate("far", &["--allow-cidr", "10.0.0.0/8"]);
+    let web = env.generate("web", &[]);
+    let ask = |server: &Server, token: &str| {
+        let body =
+            format!(r#"{{"token": "{token}", "client_ip": "10.9.9.9", "source": "hidden"}}"#);
+        let r = request(&server.addr, "POST", "/v1/verify", &[], Some(&body));
+        assert_eq!(r.status, 200, "{r:?}");
+        let doc: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        doc["code"].as_str().unwrap().to_owned()
+    };
+    // Any caller: judged and recorded by its own address, whatever it names.
+    let server = Server::start(&env, &[]);
+    assert_eq!(ask(&server, &far), "ip_not_allowed");
+    assert_eq!(ask(&server, &web), "valid");
+    server.stop();
+    assert_eq!(
+        env.sql("SELECT source, uses FROM usage_sources"),
+        vec![vec!["127.0.0.1".to_owned(), "1".to_owned()]]
+    );
+    // A trusted caller speaks for its client.
+    let server = Server::start(&env, &["--trust-proxy", "127.0.0.1/32"]);
+    assert_eq!(ask(&server, &far), "valid");
+    server.stop();
+    let mut rows = env.sql("SELECT source, uses FROM usage_sources ORDER BY source");
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["127.0.0.1".to_owned(), "1".to_owned()],
+            vec!["hidden".to_owned(), "1".to_owned()],
+        ]
+    );
+}
+
+#[test]
+fn a_client_that_never_reads_its_answers_is_cut_off() {
+    use socket2::{Domain, Socket, Type};
+    let env = TestEnv::new();
+    env.generate("web", &[]);
+    let server = Server::start(&env, &[]);
+    // A small receive buffer: serve's answers fill it soon.
+    let sock = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    let addr: std::net::SocketAddr = server.addr.parse().unwrap();
+    sock.connect(&addr.into()).unwrap();
+    let connected = Instant::now();
+    let mut s: TcpStream = sock.into();
+    s.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+    let batch = "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n".repeat(500);
+    // Pipeline, never reading, until serve stops reading too (it waits to write).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match s.write_all(batch.as_bytes()) {
+            Ok(()) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                break;
+            }
+            Err(e) => panic!("serve closed the connection while it was still reading: {e}"),
+        }
+        assert!(Instant::now() < deadline, "serve never stopped reading");
+    }
+    let stalled = Instant::now();
+    // serve closes it (10 s); with our requests unread on its side, that is a reset, which
+    // the next write sees. Each write waits at most 200 ms for room.
+    s.set_write_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    loop {
+        match s.write(b"G") {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                break;
+            }
+            _ => {}
+        }
+        assert!(
+            stalled.elapsed() < Duration::from_secs(30),
+            "a client that does not read still holds its connection after {:?}",
+            stalled.elapsed()
+        );
+    }
+    // Not before it stalled: never earlier than the write timeout after connecting.
+    assert!(
+        connected.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        connected.elapsed()
+    );
+    assert_eq!(server.get("/healthz", &[]).status, 200);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// serve started with an open-file limit of `soft` (and `hard`, the hard limit; None
+/// keeps the caller's).
+fn start_with_nofile(env: &TestEnv, soft: u64, hard: Option<u64>) -> Server {
+    use std::os::unix::process::CommandExt as _;
+    let mut cmd = env.std_cmd(["serve", "--listen", "127.0.0.1:0"]);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            use nix::sys::resource::{Resource, getrlimit, setrlimit};
+            let (_, now) = getrlimit(Resource::RLIMIT_NOFILE)?;
+            setrlimit(Resource::RLIMIT_NOFILE, soft, hard.unwrap_or(now))?;
+            Ok(())
+        });
+    }
+    Server::start_cmd(cmd)
+}
+
+#[test]
+fn serve_raises_its_open_file_limit() {
+    use nix::sys::resource::{Resource, getrlimit};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    if hard < 1024 {
+        return skip("the hard open-file limit is below 1024");
+    }
+    let env = TestEnv::new();
+    let token = env.generate("web", &[]);
+    let server = start_with_nofile(&env, 64, None);
+    // Idle connections past the soft limit it was started with; each is accepted.
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &bearer(&token))]);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(
+        at.elapsed() < Duration::from_secs(5),
+        "a request waited {:?} behind idle connections",
+        at.elapsed()
+    );
+    drop(idle);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("lowered"), "{stderr}");
+}
+
+#[test]
+fn max_connections_fit_the_open_file_limit() {
+    let env = TestEnv::new();
+    let token = env.generate("web", &[]);
+    let server = start_with_nofile(&env, 128, Some(128));
+    assert!(
+        server
+            .stderr()
+            .contains("--max-connections 1024 lowered to 64: the open-file limit is 128"),
+        "{}",
+        server.stderr()
+    );
+    let pid = server.pid();
+    let cpu = || {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after = stat.rsplit_once(") ").unwrap().1;
+        let f: Vec<u64> = after.split(' ').map(|v| v.parse().unwrap_or(0)).collect();
+        f[11] + f[12] // utime + stime, in clock ticks (100 a second)
+    };
+    let before = cpu();
+    // More idle connections than fit: the rest wait to be accepted, no accept error spins.
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &bearer(&token))]);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(at.elapsed() < Duration::from_secs(25), "{:?}", at.elapsed());
+    let spent = cpu() - before;
+    assert!(
+        spent < 300,
+        "serve used {spent} ticks of CPU while connections waited"
+    );
+    drop(idle);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_unix_socket_is_0660_whatever_the_umask() {
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+    use std::os::unix::process::CommandExt as _;
+    let env = TestEnv::new();
+    env.generate("web", &[]);
+    let sock = env.root().join("serve.sock");
+    let listen = format!("unix:{}", sock.display());
+    let mut cmd = env.std_cmd(["serve", "--listen", &listen]);
+    // SAFETY: umask is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+            Ok(())
+        });
+    }
+    let server = Server::start_cmd(cmd);
+    let meta = std::fs::symlink_metadata(&sock).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o660);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
 }
 
 /// One request over a Unix socket, read to the end.
