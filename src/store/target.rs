@@ -254,10 +254,19 @@ mod tests {
         assert!(url.has_password());
         let shown = format!("{url:?}");
         assert!(!shown.contains("pw"), "{shown}");
-        assert!(shown.contains("user=alice") && shown.contains("host=%2Frun%2Fpg"), "{shown}");
+        assert!(
+            shown.contains("user=alice") && shown.contains("host=%2Frun%2Fpg"),
+            "{shown}"
+        );
         let secret = url::Url::parse(url.secret_url()).unwrap();
-        let pairs: Vec<(String, String)> = secret.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-        assert!(pairs.contains(&("password".into(), "pw@x".into())), "{pairs:?}");
+        let pairs: Vec<(String, String)> = secret
+            .query_pairs()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        assert!(
+            pairs.contains(&("password".into(), "pw@x".into())),
+            "{pairs:?}"
+        );
         assert_eq!(secret.path(), "/tokens");
     }
 }

@@ -466,8 +466,11 @@ fn refuse_unsupported(url: &PgUrl) -> Result<()> {
 /// `verify-ca` (sqlx would accept any certificate).
 fn tls_as_libpq(mut options: PgConnectOptions, url: &PgUrl) -> PgConnectOptions {
     use sqlx::postgres::PgSslMode;
-    let mut root = query_param(url, &["sslrootcert", "ssl-root-cert", "ssl-ca"])
-        .or_else(|| std::env::var("PGSSLROOTCERT").ok().filter(|v| !v.is_empty()));
+    let mut root = query_param(url, &["sslrootcert", "ssl-root-cert", "ssl-ca"]).or_else(|| {
+        std::env::var("PGSSLROOTCERT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
     if root.is_none() {
         let default = std::env::var_os("HOME")
             .map(|h| std::path::Path::new(&h).join(".postgresql/root.crt"))
@@ -494,7 +497,9 @@ fn warn_open_passfile(url: &PgUrl) {
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")));
     let Some(file) = file else { return };
-    let Ok(meta) = std::fs::metadata(&file) else { return };
+    let Ok(meta) = std::fs::metadata(&file) else {
+        return;
+    };
     if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
         crate::render::warn(
             &format!(
