@@ -483,6 +483,14 @@ fn tls_as_libpq(mut options: PgConnectOptions, url: &PgUrl) -> PgConnectOptions 
     if root.is_some() && matches!(options.get_ssl_mode(), PgSslMode::Require) {
         options = options.ssl_mode(PgSslMode::VerifyCa);
     }
+    // sqlx adds the root to the public web CAs it builds in, where libpq trusts the root
+    // alone: without the host name check, any public CA's certificate for any name passes.
+    if matches!(options.get_ssl_mode(), PgSslMode::VerifyCa) {
+        crate::render::warn(
+            "sslmode=verify-ca (or require with sslrootcert) also accepts a certificate any public web CA issued, for any host name, not only one your sslrootcert signed: use sslmode=verify-full",
+            false,
+        );
+    }
     options
 }
 
