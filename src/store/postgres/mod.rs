@@ -150,9 +150,7 @@ impl Store {
             created: false,
             host,
         };
-        store.raw(PIN_PATH)?;
         store.vet(access)?;
-        store.warn_shadows()?;
         Ok(store)
     }
 
@@ -223,17 +221,37 @@ impl Store {
     /// generate) or upgrades it (init only) in one transaction under the advisory lock.
     fn vet(&mut self, access: Access) -> Result<()> {
         let shown = format!("{:?}", self.url);
+        // One round trip: the path is pinned before the vetting query is parsed.
+        let sql = format!("{PIN_PATH}; {}", vet_sql());
         let state = self.run(async |c| {
-            let row = sqlx::raw_sql(&vet_sql()).fetch_one(c).await?;
+            let mut rows = sqlx::raw_sql(&sql).fetch_all(c).await?;
+            let row = rows.pop().ok_or(sqlx::Error::RowNotFound)?;
             Ok((
                 row.try_get::<bool, _>(0)?,
                 row.try_get::<bool, _>(1)?,
                 row.try_get::<Option<i32>, _>(2)?,
                 row.try_get::<Option<String>, _>(3)?,
                 row.try_get::<Option<String>, _>(4)?,
+                row.try_get::<Option<String>, _>(5)?,
             ))
         })?;
-        let (marker, tokens, version, odd, shape) = state;
+        let (marker, tokens, version, odd, shape, shadows) = state;
+        // Whoever created these meant them for someone's queries; tokenctl never calls
+        // them (see `PIN_PATH`), but other clients of the database may.
+        for line in shadows.as_deref().unwrap_or_default().lines() {
+            let mut parts = line.split('\t');
+            let (what, schema, owner) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            crate::render::warn(
+                &format!(
+                    "schema {schema} of {shown} holds {what}, created by role {owner}, which shadows a PostgreSQL built-in (tokenctl does not call it): drop it, and revoke CREATE on schema {schema} from roles that are not trusted with your tokens"
+                ),
+                false,
+            );
+        }
         match (marker, version) {
             (false, _) if tokens => Err(fail(
                 Kind::Untrusted,
@@ -266,28 +284,6 @@ impl Store {
                 ),
             )),
         }
-    }
-
-    /// Says, on stderr, which functions or operators in tokenctl's schema share a name
-    /// with a built-in: tokenctl never calls them (see `PIN_PATH`), but whoever created
-    /// them meant them for someone's queries, and other clients may run them.
-    fn warn_shadows(&self) -> Result<()> {
-        let found: Vec<(String, String, String)> = self.run(async |c| {
-            let rows = sqlx::raw_sql(SHADOWS_SQL).fetch_all(c).await?;
-            rows.iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-                .collect()
-        })?;
-        for (what, schema, owner) in found {
-            crate::render::warn(
-                &format!(
-                    "schema {schema} of {:?} holds {what}, created by role {owner}, which shadows a PostgreSQL built-in (tokenctl does not call it): drop it, and revoke CREATE on schema {schema} from roles that are not trusted with your tokens",
-                    self.url
-                ),
-                false,
-            );
-        }
-        Ok(())
     }
 
     fn migrate(&mut self, seen: i32) -> Result<()> {
@@ -323,11 +319,13 @@ impl Store {
 }
 
 /// One simple-protocol query (one round trip) that says whether the marker and a tokens
-/// table exist, the version, the first object on tokenctl's tables it never creates, and
-/// the tables' column shape.
+/// table exist, the version, the first object on tokenctl's tables it never creates, the
+/// tables' column shape, and the objects that shadow built-ins (`SHADOWS_SQL`), one a line.
 fn vet_sql() -> String {
     format!(
-        "WITH ours AS (
+        "WITH here AS (
+            SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()),
+         ours AS (
             SELECT c.oid, c.relname FROM pg_catalog.pg_class c
             WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema())
               AND c.relname IN ({TABLES}) AND c.relkind IN ('r', 'p'))
@@ -357,19 +355,20 @@ fn vet_sql() -> String {
                     || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, E'\\n'
                     ORDER BY o.relname, a.attnum)
                FROM pg_catalog.pg_attribute a JOIN ours o ON o.oid = a.attrelid
-              WHERE a.attnum > 0 AND NOT a.attisdropped) AS shape"
+              WHERE a.attnum > 0 AND NOT a.attisdropped) AS shape,
+            (SELECT pg_catalog.string_agg(s.what || E'\\t' || s.nsp || E'\\t' || s.owner, E'\\n' ORDER BY s.what)
+               FROM ({SHADOWS_SQL}) s) AS shadows"
     )
 }
 
 /// Functions, aggregates and operators in tokenctl's schema named like a pg_catalog one,
 /// not installed by an extension (CREATE EXTENSION citext in that schema is no attack):
-/// (what, schema, owner).
-const SHADOWS_SQL: &str = "WITH here AS (
-        SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema())
+/// (what, schema, owner). Over `here`, the schema (see `vet_sql`).
+const SHADOWS_SQL: &str = "
     SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' ELSE 'function ' END
              OPERATOR(pg_catalog.||) p.proname::text OPERATOR(pg_catalog.||) '('
-             OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')',
-           h.nspname::text, pg_catalog.pg_get_userbyid(p.proowner)::text
+             OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')' AS what,
+           h.nspname::text AS nsp, pg_catalog.pg_get_userbyid(p.proowner)::text AS owner
       FROM pg_catalog.pg_proc p JOIN here h ON h.oid OPERATOR(pg_catalog.=) p.pronamespace
      WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_proc b
                     WHERE b.pronamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid
@@ -388,8 +387,7 @@ const SHADOWS_SQL: &str = "WITH here AS (
                       AND b.oprname OPERATOR(pg_catalog.=) o.oprname)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                         WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid
-                          AND e.objid OPERATOR(pg_catalog.=) o.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'::\"char\")
-    ORDER BY 1";
+                          AND e.objid OPERATOR(pg_catalog.=) o.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'::\"char\")";
 
 /// Refuses, untouched, a schema with objects tokenctl never creates or other columns.
 fn tampered(shown: &str, odd: Option<String>, shape: Option<String>) -> Result<()> {
