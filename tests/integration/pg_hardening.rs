@@ -340,10 +340,13 @@ fn tls_require_with_a_root_certificate_checks_it_as_libpq_does() {
         env
     };
     let good = with(&format!("sslmode=require&sslrootcert={root}"));
-    assert_code(
-        &good.cmd(["init"]).output().unwrap(),
-        0,
-        "require with the right root",
+    let out = good.cmd(["init"]).output().unwrap();
+    assert_code(&out, 0, "require with the right root");
+    // Checked as verify-ca, which here also trusts the public web CAs: said so.
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("warning:") && said.contains("use sslmode=verify-full"),
+        "{said}"
     );
     assert_code(
         &with("sslmode=require").cmd(["list"]).output().unwrap(),
