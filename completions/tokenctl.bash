@@ -931,7 +931,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__serve)
-            opts="-h -V --listen --metrics-listen --trust-proxy --max-connections --log-requests --db --color --json --help --version"
+            opts="-h -V --listen --metrics-listen --trust-proxy --max-connections --log-requests --db-timeout --db --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,6 +950,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -327,8 +327,9 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;serve'= {
             cand --listen 'Where to listen: HOST:PORT, or unix:/path/to/socket'
             cand --metrics-listen 'Where to serve Prometheus metrics (/metrics), HOST:PORT; off by default'
-            cand --trust-proxy 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; repeatable or comma separated'
+            cand --trust-proxy 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR); repeatable or comma separated'
             cand --max-connections 'Connections served at once; more wait to be accepted'
+            cand --db-timeout 'Seconds a request waits for the database (1 to 30); then 503, and the connection that hung is dropped'
             cand --db 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user''s data directory]'
             cand --color 'When to use colours (NO_COLOR is honoured unless --color is given)'
             cand --log-requests 'Log one line per request on stderr (token id and outcome, never the secret)'

@@ -303,8 +303,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -s h -l help -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l listen -d 'Where to listen: HOST:PORT, or unix:/path/to/socket' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l metrics-listen -d 'Where to serve Prometheus metrics (/metrics), HOST:PORT; off by default' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l trust-proxy -d 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; repeatable or comma separated' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l trust-proxy -d 'Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed; `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR); repeatable or comma separated' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l max-connections -d 'Connections served at once; more wait to be accepted' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l db-timeout -d 'Seconds a request waits for the database (1 to 30); then 503, and the connection that hung is dropped' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l db -d 'Database file or postgres:// URL [env: TOKENCTL_DB] [default: tokens.db in the user\'s data directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand serve" -l color -d 'When to use colours (NO_COLOR is honoured unless --color is given)' -r -f -a "auto\t''
 always\t''

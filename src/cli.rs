@@ -149,8 +149,9 @@ pub struct ServeArgs {
     pub metrics_listen: Option<String>,
 
     /// Peers (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For / X-Real-IP is believed;
+    /// `unix` for whoever connects to a unix: --listen socket (never implied by a CIDR);
     /// repeatable or comma separated
-    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    #[arg(long, value_name = "CIDR|unix", value_delimiter = ',')]
     pub trust_proxy: Vec<String>,
 
     /// Connections served at once; more wait to be accepted
@@ -160,6 +161,12 @@ pub struct ServeArgs {
     /// Log one line per request on stderr (token id and outcome, never the secret)
     #[arg(long)]
     pub log_requests: bool,
+
+    /// Seconds a request waits for the database (1 to 30); then 503, and the connection
+    /// that hung is dropped
+    #[arg(long, value_name = "SECS", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub db_timeout: u64,
 }
 
 #[derive(Debug, Args)]

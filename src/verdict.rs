@@ -23,6 +23,32 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order of `index`.
+    pub const ALL: [Code; 8] = [
+        Code::Valid,
+        Code::Malformed,
+        Code::Unknown,
+        Code::Revoked,
+        Code::Expired,
+        Code::Exhausted,
+        Code::IpNotAllowed,
+        Code::MissingScope,
+    ];
+
+    /// This code's place in `ALL` (exhaustive: a new code cannot be left out of a count).
+    pub fn index(self) -> usize {
+        match self {
+            Code::Valid => 0,
+            Code::Malformed => 1,
+            Code::Unknown => 2,
+            Code::Revoked => 3,
+            Code::Expired => 4,
+            Code::Exhausted => 5,
+            Code::IpNotAllowed => 6,
+            Code::MissingScope => 7,
+        }
+    }
+
     /// The `code` of `verify --json`: a contract with scripts.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -135,6 +161,14 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    /// Counters are indexed by `index`: each code has its own slot, and `ALL` names them.
+    #[test]
+    fn every_code_has_its_own_slot() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(code.index(), i, "{code:?}");
+        }
     }
 
     fn stored(hash: TokenHash, scopes: &[&str]) -> TokenRecord {

@@ -37,6 +37,7 @@ pub fn run(ctx: &Ctx, args: &ServeArgs) -> Result<Status> {
         trust,
         max_connections: args.max_connections,
         log_requests: args.log_requests,
+        db_timeout: std::time::Duration::from_secs(args.db_timeout),
     })?;
     Ok(Status::Success)
 }

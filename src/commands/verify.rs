@@ -2,6 +2,7 @@
 //! (0, 10-15), records the use or the failed attempt, and never prints the secret.
 
 use std::io::{BufRead, Read, Write};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -19,6 +20,12 @@ use crate::verdict::{self, Code};
 /// At most this much of stdin is read: a token is about 60 bytes, a header line a little more.
 const MAX_INPUT: u64 = 4096;
 const MAX_SOURCE: usize = 200;
+
+/// The open (the connect included), and then the check, each end within this: a deploy
+/// hook fails closed (exit 1) in bounded time on a server that accepts but stopped
+/// answering, where each statement's own bound (30 s) could add up to minutes. A healthy
+/// check takes milliseconds, one queued behind another host's lifecycle change seconds.
+const VERIFY_LIMIT: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
     crate::ctx::forbid_core_dumps()?;
@@ -69,7 +76,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     } else {
         Access::ReadWrite
     };
-    let mut store = Store::open(&ctx.db, access)?;
+    let mut store = Store::open_within(&ctx.db, access, Instant::now() + VERIFY_LIMIT)?;
     let presented = match read_presented(ctx, args)? {
         Ok(presented) => presented,
         Err(why) => return finish(ctx, args, out, Code::Malformed, None, &[], &why, ctx.now),
@@ -83,6 +90,8 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
         scopes: &asked,
         client_ip,
     };
+    // Reading the token may have waited for a person: the check gets its own bound.
+    store.set_deadline(Instant::now() + VERIFY_LIMIT)?;
     let mut now = ctx.now;
     let (code, token) = store.check(
         &presented.id,

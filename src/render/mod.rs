@@ -5,6 +5,7 @@ pub mod escape;
 pub mod json;
 pub mod log;
 pub mod messages;
+pub mod metrics;
 pub mod redact;
 pub mod scan;
 pub mod show;

@@ -47,7 +47,8 @@ pub async fn handle(
             _ => Logged::plain(StatusCode::NOT_FOUND, "not found\n"),
         }
     };
-    let logged = match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
+    let limit = REQUEST_TIMEOUT.max(state.db_timeout + Duration::from_secs(1));
+    let logged = match tokio::time::timeout(limit, work).await {
         Ok(logged) => logged,
         Err(_) => Logged::unavailable(),
     };
@@ -372,7 +373,8 @@ pub async fn metrics(
         return Ok(Logged::plain(StatusCode::NOT_FOUND, "not found: /metrics\n").response);
     }
     let tokens = state.pool.tokens().await;
-    let text = state.metrics.render(tokens.as_deref(), (state.clock)());
+    let scrape = state.metrics.scrape(tokens.as_deref(), (state.clock)());
+    let text = crate::render::metrics::page(&scrape);
     let mut response = Response::new(Full::new(Bytes::from(text)));
     response.headers_mut().insert(
         CONTENT_TYPE,

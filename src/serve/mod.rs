@@ -41,6 +41,8 @@ pub struct Config {
     pub trust: Vec<TrustedNet>,
     pub max_connections: usize,
     pub log_requests: bool,
+    /// How long a request waits for the database before it answers 503.
+    pub db_timeout: Duration,
 }
 
 /// What every request handler shares.
@@ -50,6 +52,7 @@ pub struct State {
     trust: Vec<TrustedNet>,
     log_requests: bool,
     clock: Arc<Clock>,
+    db_timeout: Duration,
 }
 
 pub fn run(config: Config) -> Result<()> {
@@ -63,13 +66,20 @@ pub fn run(config: Config) -> Result<()> {
         .map_err(|e| fail(Kind::Io, format!("cannot start the HTTP server ({e})")))?;
     let clock = Arc::new(config.clock);
     let metrics = Arc::new(metrics::Metrics::default());
-    let pool = Pool::start(&config.db, clock.clone(), 2, metrics.clone());
+    let pool = Pool::start(
+        &config.db,
+        clock.clone(),
+        2,
+        metrics.clone(),
+        config.db_timeout,
+    );
     let state = Arc::new(State {
         pool,
         metrics,
         trust: config.trust,
         log_requests: config.log_requests,
         clock,
+        db_timeout: config.db_timeout,
     });
     let served = rt.block_on(serve(
         state.clone(),

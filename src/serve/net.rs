@@ -29,18 +29,24 @@ impl Listen {
     }
 }
 
-/// One `--trust-proxy` network.
+/// One `--trust-proxy` value: a network, or `unix`, the peers of a Unix socket listener.
+/// A Unix peer has no address to match, so it is believed only when named: a CIDR meant
+/// for a TCP proxy must not also let any local process that can open the socket speak for
+/// a client.
 #[derive(Debug, Clone, Copy)]
-pub struct TrustedNet {
-    net: IpAddr,
-    len: u8,
+pub enum TrustedNet {
+    Net { net: IpAddr, len: u8 },
+    Unix,
 }
 
 impl TrustedNet {
     pub fn parse(s: &str) -> Result<TrustedNet, String> {
+        if s == "unix" {
+            return Ok(TrustedNet::Unix);
+        }
         let bad = || {
             format!(
-                "{:?} is not an address or a network (e.g. 10.0.0.0/8, ::1/128)",
+                "{:?} is not an address, a network (e.g. 10.0.0.0/8, ::1/128) or unix",
                 crate::render::escape(s)
             )
         };
@@ -54,14 +60,16 @@ impl TrustedNet {
             None => max,
             Some(l) => l.parse::<u8>().ok().filter(|l| *l <= max).ok_or_else(bad)?,
         };
-        Ok(TrustedNet { net, len })
+        Ok(TrustedNet::Net { net, len })
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        match (self.net, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), self.len),
-            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), self.len),
+        let TrustedNet::Net { net, len } = *self else {
+            return false;
+        };
+        match (net, canonical(ip)) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), len),
+            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), len),
             _ => false,
         }
     }
@@ -87,7 +95,7 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 /// The client a request speaks for: the peer, unless the peer is a trusted proxy (a Unix
-/// socket peer is one when any `--trust-proxy` is given); then the right-most address in
+/// socket peer, `None`, is one only under `--trust-proxy unix`); then the right-most address in
 /// X-Forwarded-For that is not itself a trusted proxy, or X-Real-IP.
 pub fn client_ip(
     peer: Option<IpAddr>,
@@ -97,7 +105,7 @@ pub fn client_ip(
     let trusted = |ip: IpAddr| trust.iter().any(|n| n.contains(ip));
     let peer_trusted = match peer {
         Some(ip) => trusted(ip),
-        None => !trust.is_empty(),
+        None => trust.iter().any(|t| matches!(t, TrustedNet::Unix)),
     };
     if !peer_trusted {
         return peer.map(canonical);
@@ -153,6 +161,11 @@ mod tests {
         assert_eq!(client_ip(ip("10.1.2.3"), &real, &trust), ip("5.6.7.8"));
         assert_eq!(client_ip(ip("10.1.2.3"), &real, &[]), ip("10.1.2.3"));
         assert!(TrustedNet::parse("10.0.0.0/33").is_err());
+        // A Unix socket peer (no address) is believed only when `unix` is named.
+        assert_eq!(client_ip(None, &xff, &trust), None);
+        let unix = [TrustedNet::parse("unix").unwrap()];
+        assert_eq!(client_ip(None, &xff, &unix), ip("10.0.0.7"));
+        assert_eq!(client_ip(ip("10.1.2.3"), &xff, &unix), ip("10.1.2.3"));
         assert!(
             TrustedNet::parse("::1/128")
                 .unwrap()

@@ -42,8 +42,19 @@ pub struct Answer {
 
 enum Job {
     Verify(Box<Ask>, oneshot::Sender<Option<Answer>>),
-    Ping(oneshot::Sender<bool>),
+    Ping(oneshot::Sender<Option<()>>),
     Tokens(oneshot::Sender<Option<Vec<TokenRecord>>>),
+}
+
+impl Job {
+    /// The request stopped waiting (its deadline passed and it answered 503).
+    fn abandoned(&self) -> bool {
+        match self {
+            Job::Verify(_, reply) => reply.is_closed(),
+            Job::Ping(reply) => reply.is_closed(),
+            Job::Tokens(reply) => reply.is_closed(),
+        }
+    }
 }
 
 /// Why a job got no answer: the database failed, or every worker is busy.
@@ -51,7 +62,13 @@ enum Job {
 pub struct Unavailable;
 
 pub struct Pool {
-    jobs: SyncSender<Job>,
+    /// Each job with the moment its request stops waiting.
+    jobs: SyncSender<(Instant, Job)>,
+    /// The metrics page's reads of every token, for `scraper` alone.
+    scrapes: SyncSender<(Instant, Job)>,
+    scraper: Option<JoinHandle<()>>,
+    /// How long a request waits for the database (`--db-timeout`).
+    limit: Duration,
     workers: Vec<JoinHandle<()>>,
     batch: Arc<Batch>,
     flusher: Option<(SyncSender<()>, JoinHandle<()>)>,
@@ -61,14 +78,22 @@ pub struct Pool {
 /// that grows while the database is away.
 const QUEUE: usize = 4096;
 
+/// Scrapes that may wait for the scraper; more at once are answered 503.
+const SCRAPES: usize = 4;
+
+/// How long past its deadline a request still waits for the worker's answer: the worker's
+/// statement ends at the deadline, and its reply must not race the request's own timer.
+const REPLY_GRACE: Duration = Duration::from_millis(250);
+
 impl Pool {
     pub fn start(
         target: &Target,
         clock: Arc<Clock>,
         workers: usize,
         metrics: Arc<Metrics>,
+        limit: Duration,
     ) -> Pool {
-        let (jobs, rx) = sync_channel::<Job>(QUEUE);
+        let (jobs, rx) = sync_channel::<(Instant, Job)>(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
         let batch = Arc::new(Batch::default());
         let workers = (0..workers)
@@ -83,6 +108,19 @@ impl Pool {
                 std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
             })
             .collect();
+        // A scrape reads every token: on a thread and connection of its own, so a large
+        // database's metrics page never holds up the verifies queued behind it.
+        let (scrapes, scrape_rx) = sync_channel::<(Instant, Job)>(SCRAPES);
+        let scraper = {
+            let rx = Arc::new(Mutex::new(scrape_rx));
+            let (target, clock, batch, metrics) = (
+                target.clone(),
+                clock.clone(),
+                batch.clone(),
+                metrics.clone(),
+            );
+            std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
+        };
         let (stop, stopped) = sync_channel::<()>(1);
         let flusher = {
             let (target, batch, metrics) = (target.clone(), batch.clone(), metrics.clone());
@@ -90,41 +128,58 @@ impl Pool {
         };
         Pool {
             jobs,
+            scrapes,
+            scraper: Some(scraper),
+            limit,
             workers,
             batch,
             flusher: Some((stop, flusher)),
         }
     }
 
-    fn send(&self, job: Job) -> Result<(), Unavailable> {
-        match self.jobs.try_send(job) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(Unavailable),
+    /// Queues `job` and waits for its answer: the worker's database call ends at the
+    /// deadline (see `work`), and its answer is awaited a little longer, so a use that was
+    /// recorded is never answered 503 (a use-limited token would lose it).
+    async fn ask<T>(&self, job: Job, rx: oneshot::Receiver<Option<T>>) -> Option<T> {
+        let until = Instant::now() + self.limit;
+        let queue = match job {
+            Job::Tokens(_) => &self.scrapes,
+            _ => &self.jobs,
+        };
+        match queue.try_send((until, job)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return None,
         }
+        tokio::time::timeout_at((until + REPLY_GRACE).into(), rx)
+            .await
+            .ok()?
+            .ok()
+            .flatten()
     }
 
     pub async fn verify(&self, ask: Ask) -> Result<Answer, Unavailable> {
         let (tx, rx) = oneshot::channel();
-        self.send(Job::Verify(Box::new(ask), tx))?;
-        rx.await.ok().flatten().ok_or(Unavailable)
+        self.ask(Job::Verify(Box::new(ask), tx), rx)
+            .await
+            .ok_or(Unavailable)
     }
 
     pub async fn ping(&self) -> bool {
         let (tx, rx) = oneshot::channel();
-        self.send(Job::Ping(tx)).is_ok() && rx.await.unwrap_or(false)
+        self.ask(Job::Ping(tx), rx).await.is_some()
     }
 
     pub async fn tokens(&self) -> Option<Vec<TokenRecord>> {
         let (tx, rx) = oneshot::channel();
-        self.send(Job::Tokens(tx)).ok()?;
-        rx.await.ok().flatten()
+        self.ask(Job::Tokens(tx), rx).await
     }
 
     /// Stops the workers, then flushes what they counted; returns the tallies that could
     /// not be written (the database gone at shutdown), which the caller reports.
     pub fn shutdown(mut self) -> usize {
         drop(self.jobs);
-        for w in self.workers.drain(..) {
+        drop(self.scrapes);
+        for w in self.workers.drain(..).chain(self.scraper.take()) {
             let _ = w.join();
         }
         if let Some((stop, flusher)) = self.flusher.take() {
@@ -145,7 +200,7 @@ fn decide(token: Option<&TokenRecord>, ask: &Ask, now: Timestamp) -> (Code, Reco
 }
 
 fn work(
-    rx: &Mutex<Receiver<Job>>,
+    rx: &Mutex<Receiver<(Instant, Job)>>,
     target: &Target,
     clock: &Clock,
     batch: &Batch,
@@ -159,9 +214,22 @@ fn work(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok(job) = job else { return };
+        let Ok((until, job)) = job else { return };
+        // Its request already answered 503: a database that is away is not asked again
+        // for each request that queued behind the one it hung on.
+        if job.abandoned() || Instant::now() >= until {
+            continue;
+        }
+        if let Some(s) = store.as_mut() {
+            if let Err(e) = s.set_deadline(until) {
+                metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+                complain(&mut last_complaint, &e);
+                store = None;
+            }
+        }
         if store.is_none() {
-            match Store::open(target, Access::ReadWrite) {
+            // A server that accepts but does not answer holds the connect until `until`.
+            match Store::open_within(target, Access::ReadWrite, until) {
                 Ok(s) => store = Some(s),
                 Err(e) => {
                     metrics.db_errors.fetch_add(1, Ordering::Relaxed);
@@ -208,7 +276,7 @@ fn work(
             },
             Job::Ping(reply) => match s.get("") {
                 Ok(_) => {
-                    let _ = reply.send(true);
+                    let _ = reply.send(Some(()));
                     None
                 }
                 Err(e) => Some(e),
@@ -228,7 +296,8 @@ fn work(
             }
         };
         if let Some(e) = failed {
-            // A connection that failed once is not trusted again: reconnect on the next job.
+            // A connection that failed once (a deadline that passed mid-statement too) is
+            // not trusted again: it is dropped, and the next job reconnects.
             metrics.db_errors.fetch_add(1, Ordering::Relaxed);
             complain(&mut last_complaint, &e);
             store = None;
@@ -315,6 +384,10 @@ impl Batch {
 /// How often counted usage reaches the database; SPEC says at least once a second.
 const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
+/// A flush that takes longer is given up (the tallies kept for the next one), so a server
+/// that stopped answering holds neither the flusher nor shutdown for long.
+const FLUSH_LIMIT: Duration = Duration::from_secs(10);
+
 fn flush_loop(stop: &Receiver<()>, target: &Target, batch: &Batch, metrics: &Metrics) {
     let mut store: Option<Store> = None;
     let mut last_complaint = None;
@@ -350,8 +423,14 @@ fn flush(
     if tallies.is_empty() {
         return true;
     }
+    let until = Instant::now() + FLUSH_LIMIT;
+    if let Some(s) = store.as_mut() {
+        if s.set_deadline(until).is_err() {
+            *store = None;
+        }
+    }
     if store.is_none() {
-        match Store::open(target, Access::ReadWrite) {
+        match Store::open_within(target, Access::ReadWrite, until) {
             Ok(s) => *store = Some(s),
             Err(e) => {
                 metrics.db_errors.fetch_add(1, Ordering::Relaxed);

@@ -17,6 +17,8 @@ pub use target::Target;
 /// Why `restore` would refuse a token whatever the clock says (compromised, rotated).
 pub use rules::refuse::unrestorable as refuse_restore;
 
+use std::time::Instant;
+
 use anyhow::Result;
 
 use crate::time::Timestamp;
@@ -52,6 +54,32 @@ impl Store {
             Target::Sqlite(path) => Store::Sqlite(sqlite::Store::open(path, access)?),
             Target::Postgres(url) => Store::Postgres(postgres::Store::open(url, access)?),
         })
+    }
+
+    /// As `open`, giving up at `deadline` (a server's connect included); every later
+    /// operation is bounded by it too, until `set_deadline` moves it. For callers that
+    /// must answer in time (serve's requests, verify) rather than wait out a hung server.
+    pub fn open_within(target: &Target, access: Access, deadline: Instant) -> Result<Store> {
+        Ok(match target {
+            Target::Sqlite(path) => {
+                Store::Sqlite(sqlite::Store::open_within(path, access, Some(deadline))?)
+            }
+            Target::Postgres(url) => {
+                Store::Postgres(postgres::Store::open_within(url, access, Some(deadline))?)
+            }
+        })
+    }
+
+    /// The next operations end by `deadline`: a lock wait, or a server that stopped
+    /// answering, fails them then (the connection is not to be trusted after that).
+    pub fn set_deadline(&mut self, deadline: Instant) -> Result<()> {
+        match self {
+            Store::Sqlite(s) => s.set_deadline(Some(deadline)),
+            Store::Postgres(s) => {
+                s.set_deadline(Some(deadline));
+                Ok(())
+            }
+        }
     }
 
     /// Whether this open created the database (the schema, on a server).

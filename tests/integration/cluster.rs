@@ -267,6 +267,55 @@ impl Cluster {
         );
     }
 
+    /// SIGSTOP to the postmaster, then to each of its processes (stopped, it forks no
+    /// more): the server keeps its sockets, so connects are accepted by the kernel and
+    /// nothing answers, as on a hung host. The server's user is ours to signal as root.
+    pub fn freeze(&self) {
+        for pid in self.server_pids() {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGSTOP);
+        }
+    }
+
+    /// SIGCONT to every process `freeze` stopped.
+    pub fn thaw(&self) {
+        for pid in self.server_pids() {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGCONT);
+        }
+    }
+
+    /// The postmaster first, then its children (from /proc).
+    fn server_pids(&self) -> Vec<nix::unistd::Pid> {
+        let pidfile = format!("{}/postmaster.pid", self.data());
+        let text = std::fs::read_to_string(&pidfile).expect("read postmaster.pid");
+        let main: i32 = text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .expect("a pid in postmaster.pid");
+        let mut pids = vec![nix::unistd::Pid::from_raw(main)];
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ...": comm may hold anything, so split after its ')'.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<i32>().ok());
+            if ppid == Some(main) {
+                pids.push(nix::unistd::Pid::from_raw(pid));
+            }
+        }
+        pids
+    }
+
     /// The real psql (not Debian's Perl wrapper in /usr/bin).
     pub fn psql_bin(&self) -> PathBuf {
         self.bin.join("psql")

@@ -892,3 +892,233 @@ fn an_address_allow_list_uses_the_peer() {
     let allowed = server.get("/auth", &[("Authorization", &bearer(&inside))]);
     assert_eq!(allowed.status, 200, "{}", allowed.text());
 }
+
+/// One request over a Unix socket, read to the end.
+fn unix_get(sock: &Path, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut s = std::os::unix::net::UnixStream::connect(sock).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse_reply(&raw)
+}
+
+/// Over a Unix socket a forged X-Forwarded-For cannot get past an allow-list: the headers
+/// count only under `--trust-proxy unix`, not because some CIDR is trusted.
+#[test]
+fn a_unix_socket_peer_is_trusted_only_when_named() {
+    let env = TestEnv::new();
+    let token = env.generate("lan", &["--allow-cidr", "10.0.0.0/8"]);
+    let auth = bearer(&token);
+    let forged = [
+        ("Authorization", auth.as_str()),
+        ("X-Forwarded-For", "10.1.2.3"),
+    ];
+    let sock = env.root().join("serve.sock");
+    let listen = format!("unix:{}", sock.display());
+    for (trust, want) in [
+        (None, 403),
+        (Some("127.0.0.0/8"), 403),
+        (Some("unix"), 200),
+        (Some("127.0.0.0/8,unix"), 200),
+    ] {
+        let mut args = vec!["serve", "--listen", &listen];
+        if let Some(t) = trust {
+            args.extend(["--trust-proxy", t]);
+        }
+        let server = Server::start_cmd(env.std_cmd(args));
+        let r = unix_get(&sock, "/auth", &forged);
+        assert_eq!(r.status, want, "--trust-proxy {trust:?}: {}", r.text());
+        let r = unix_get(&sock, "/auth", &[("Authorization", &auth)]);
+        assert_eq!(r.status, 403, "no header, no address: {}", r.text());
+        let (code, stderr) = server.stop();
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+}
+
+/// `--db-timeout` is 2 s by default; the rest is room for a loaded machine. Before the
+/// bound existed a hung database answered 503 after 5 s at best.
+const DB_BOUND: Duration = Duration::from_millis(3500);
+
+/// `n` requests at once, each with its own connection: all of them, and how long the
+/// slowest took.
+fn at_once(server: &Server, n: usize, path: &str, auth: &str) -> (Vec<Reply>, Duration) {
+    let addr = server.addr.as_str();
+    let at = Instant::now();
+    let replies = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| s.spawn(|| request(addr, "GET", path, &[("Authorization", auth)], None)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    (replies, at.elapsed())
+}
+
+/// Each outcome is counted under its own name: a used-up token or one tried from outside
+/// its networks is not a `valid` verify (an alert on them must be able to fire).
+#[test]
+fn metrics_count_every_outcome_under_its_name() {
+    let env = TestEnv::new();
+    let once = env.generate("once", &["--max-uses", "1"]);
+    let lan = env.generate("lan", &["--allow-cidr", "10.0.0.0/8"]);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    let auth = |t: &str| format!("Bearer {t}");
+    let ask = |t: &str| {
+        request(
+            &server.addr,
+            "GET",
+            "/auth",
+            &[("Authorization", &auth(t))],
+            None,
+        )
+        .status
+    };
+    assert_eq!(ask(&once), 200);
+    assert_eq!(ask(&once), 401);
+    assert_eq!(ask(&lan), 403);
+    let count = |outcome: &str| {
+        metric(
+            &server,
+            &format!("tokenctl_verifies_total{{outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(count("valid"), 1);
+    assert_eq!(count("exhausted"), 1);
+    assert_eq!(count("ip_not_allowed"), 1);
+    let (code, _) = server.stop();
+    assert_eq!(code, Some(0));
+}
+
+fn metric(server: &Server, name: &str) -> u64 {
+    let page = request(
+        server.metrics.as_ref().unwrap(),
+        "GET",
+        "/metrics",
+        &[],
+        None,
+    );
+    let line = page
+        .body
+        .lines()
+        .find(|l| l.split(' ').next() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} in {}", page.body));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// PostgreSQL only: a server that accepts connections and never answers (every process
+/// SIGSTOPped). Each request answers 503 within the bound, however many hang at once and
+/// in a row (the workers are not pinned), and the next request after SIGCONT succeeds.
+#[test]
+fn a_frozen_database_gives_503_in_time_and_recovers() {
+    let cluster = match crate::cluster::Cluster::start("") {
+        Ok(c) => c,
+        Err(why) => return skip(&why),
+    };
+    let db = cluster.create_db();
+    let env = TestEnv::new().with_target(cluster.socket_url(&db));
+    let token = env.generate("web", &[]);
+    let auth = bearer(&token);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    assert_eq!(server.get("/auth", &[("Authorization", &auth)]).status, 200);
+    /// A failed assert must not leave the server stopped for the watchdog to wait on.
+    struct Thaw<'a>(&'a crate::cluster::Cluster);
+    impl Drop for Thaw<'_> {
+        fn drop(&mut self) {
+            self.0.thaw();
+        }
+    }
+    cluster.freeze();
+    let frozen = Thaw(&cluster);
+    // More at once than serve has database workers, twice: the second wave finds the
+    // workers free again, not still waiting on the first wave's hung connections.
+    for wave in 0..2 {
+        let (replies, took) = at_once(&server, 6, "/auth", &auth);
+        for r in &replies {
+            assert_eq!(r.status, 503, "wave {wave}: {}", r.text());
+        }
+        assert!(took < DB_BOUND, "wave {wave} took {took:?}");
+    }
+    let at = Instant::now();
+    assert_eq!(server.get("/healthz", &[]).status, 503);
+    assert!(metric(&server, "tokenctl_database_errors_total") >= 1);
+    assert_eq!(metric(&server, "tokenctl_database_up"), 0);
+    assert!(at.elapsed() < DB_BOUND * 2, "{:?}", at.elapsed());
+    // The one-shot CLI fails closed too, in one line, in bounded time (a deploy hook).
+    let at = Instant::now();
+    let out = env
+        .cmd(["verify"])
+        .write_stdin(format!("{token}\n"))
+        .output()
+        .unwrap();
+    let took = at.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("did not answer"), "{stderr}");
+    assert!(took < Duration::from_secs(12), "verify took {took:?}");
+    drop(frozen);
+    // No restart, no retry: the very next request reconnects.
+    let r = server.get("/auth", &[("Authorization", &auth)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(server.get("/healthz", &[]).status, 200);
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains(&token));
+    assert_eq!(uses(&env, &id_of(&token)).0, 2, "{stderr}");
+}
+
+/// SQLite: another process holds `BEGIN EXCLUSIVE`. Reads go on (WAL), so a plain token is
+/// still judged; a token with a use limit must write, and answers 503 within the bound
+/// instead of waiting out the lock, without holding the workers the plain token needs.
+#[test]
+fn a_locked_sqlite_database_gives_503_in_time() {
+    let env = TestEnv::new();
+    let limited = env.generate("limited", &["--max-uses", "5"]);
+    let plain = env.generate("plain", &[]);
+    let server = Server::start_cmd(env.std_cmd([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]));
+    let holder = env.conn();
+    holder.busy_timeout(Duration::from_secs(10)).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (replies, took) = at_once(&server, 4, "/auth", &bearer(&limited));
+    for r in &replies {
+        assert_eq!(r.status, 503, "{}", r.text());
+    }
+    assert!(took < DB_BOUND, "took {took:?}");
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &bearer(&plain))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(at.elapsed() < DB_BOUND, "{:?}", at.elapsed());
+    assert!(metric(&server, "tokenctl_database_errors_total") >= 1);
+    holder.execute_batch("COMMIT").unwrap();
+    let r = server.get("/auth", &[("Authorization", &bearer(&limited))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(uses(&env, &id_of(&limited)).0, 1, "{stderr}");
+}

@@ -2,8 +2,8 @@
 //! a bounded connect, the schema marker, migrations under an advisory lock, and the
 //! vetting that refuses a newer, older, foreign or tampered schema untouched.
 
-use std::cell::RefCell;
-use std::time::Duration;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -68,6 +68,9 @@ pub struct Store {
     created: bool,
     /// `user@host`: the event log's actor on a database many hosts share.
     host: String,
+    /// When the caller stops waiting (`set_deadline`); operations end there, or after
+    /// OPERATION_TIMEOUT, whichever comes first.
+    deadline: Cell<Option<Instant>>,
 }
 
 /// A read-only, repeatable-read transaction; dropping it rolls back.
@@ -81,6 +84,12 @@ impl Drop for Snapshot<'_> {
 
 impl Store {
     pub fn open(url: &PgUrl, access: Access) -> Result<Store> {
+        Store::open_within(url, access, None)
+    }
+
+    /// As `open`, giving up at `deadline` (the connect and the vetting included), and
+    /// bounding every later operation by it until `set_deadline` moves it.
+    pub fn open_within(url: &PgUrl, access: Access, deadline: Option<Instant>) -> Result<Store> {
         let mut options: PgConnectOptions = url.secret_url().parse().map_err(|e| {
             fail(
                 Kind::Unreachable,
@@ -121,7 +130,14 @@ impl Store {
                     format!("cannot start the PostgreSQL client ({e})"),
                 )
             })?;
-        let timeout = connect_timeout(url);
+        let wanted = connect_timeout(url);
+        let timeout = bounded(wanted, deadline);
+        // Cut short by the caller's deadline, PGCONNECT_TIMEOUT is not what to change.
+        let hint = if timeout < wanted {
+            ""
+        } else {
+            " (PGCONNECT_TIMEOUT sets the wait)"
+        };
         let conn = rt.block_on(async {
             match tokio::time::timeout(timeout, options.connect()).await {
                 Ok(result) => result.map_err(Some),
@@ -134,8 +150,8 @@ impl Store {
                 return Err(fail(
                     Kind::Unreachable,
                     format!(
-                        "PostgreSQL at {place} did not answer within {}s: check that the server is running and reachable (PGCONNECT_TIMEOUT sets the wait)",
-                        timeout.as_secs()
+                        "PostgreSQL at {place} did not answer within {}: check that the server is running and reachable{hint}",
+                        seconds(timeout)
                     ),
                 ));
             }
@@ -149,6 +165,7 @@ impl Store {
             url: url.clone(),
             created: false,
             host,
+            deadline: Cell::new(deadline),
         };
         store.vet(access)?;
         Ok(store)
@@ -158,18 +175,29 @@ impl Store {
         self.created
     }
 
+    /// Every operation from now on ends by `deadline` (None: OPERATION_TIMEOUT each).
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        self.deadline.set(deadline);
+    }
+
+    /// How long the next operation may take.
+    fn limit(&self) -> Duration {
+        bounded(OPERATION_TIMEOUT, self.deadline.get())
+    }
+
     /// Runs `f` on the connection, turning its errors into one-line store errors.
     fn run<T>(
         &self,
         f: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T> {
+        let limit = self.limit();
         let mut conn = self.conn.borrow_mut();
         let done = self
             .rt
-            .block_on(async { tokio::time::timeout(OPERATION_TIMEOUT, f(&mut conn)).await });
+            .block_on(async { tokio::time::timeout(limit, f(&mut conn)).await });
         match done {
             Ok(result) => result.map_err(|e| self.explain(&e)),
-            Err(_) => Err(stopped_answering(&self.place)),
+            Err(_) => Err(stopped_answering(&self.place, limit)),
         }
     }
 
@@ -187,6 +215,7 @@ impl Store {
     /// Lifecycle commits keep the server's synchronous_commit: they are never the "may
     /// be lost" kind verify's usage is.
     fn write<T>(&mut self, f: impl AsyncFnOnce(&mut PgConnection, &str) -> Result<T>) -> Result<T> {
+        let limit = self.limit();
         let place = self.place.clone();
         let url = self.url.clone();
         let host = self.host.clone();
@@ -209,8 +238,8 @@ impl Store {
         };
         let done = self
             .rt
-            .block_on(async { tokio::time::timeout(OPERATION_TIMEOUT, work).await });
-        done.unwrap_or_else(|_| Err(stopped_answering(&place)))
+            .block_on(async { tokio::time::timeout(limit, work).await });
+        done.unwrap_or_else(|_| Err(stopped_answering(&place, limit)))
     }
 
     fn explain(&self, err: &sqlx::Error) -> anyhow::Error {
@@ -625,14 +654,31 @@ fn explain(url: &PgUrl, place: &str, err: &sqlx::Error) -> anyhow::Error {
     }
 }
 
-fn stopped_answering(place: &str) -> anyhow::Error {
+fn stopped_answering(place: &str, waited: Duration) -> anyhow::Error {
     fail(
         Kind::Unreachable,
         format!(
-            "PostgreSQL at {place} stopped answering for {}s: check the server and the network, then look at what this command did (tokenctl log)",
-            OPERATION_TIMEOUT.as_secs()
+            "PostgreSQL at {place} stopped answering for {}: check the server and the network, then look at what this command did (tokenctl log)",
+            seconds(waited)
         ),
     )
+}
+
+/// `limit`, or less when `deadline` comes sooner (a passed one leaves no time at all).
+fn bounded(limit: Duration, deadline: Option<Instant>) -> Duration {
+    deadline.map_or(limit, |d| {
+        limit.min(d.saturating_duration_since(Instant::now()))
+    })
+}
+
+/// "5s", or "1.5s" for a wait cut short by a deadline.
+fn seconds(d: Duration) -> String {
+    let tenths = (d.as_millis() + 50) / 100;
+    if tenths % 10 == 0 {
+        format!("{}s", tenths / 10)
+    } else {
+        format!("{}.{}s", tenths / 10, tenths % 10)
+    }
 }
 
 /// The error in one line, without the source locations sqlx appends to its protocol

@@ -68,7 +68,7 @@ pub(super) fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => fail(
             Kind::Busy,
             format!(
-                "database {p} stayed locked by other processes for over {}s: try again",
+                "database {p} stayed locked by other processes for as long as this command waits (at most {}s): try again",
                 BUSY_TIMEOUT.as_secs()
             ),
         ),

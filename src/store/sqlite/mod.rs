@@ -71,6 +71,9 @@ pub struct Store {
     /// The `synchronous` setting in force, switched per operation (see `write`).
     sync: Durability,
     created: bool,
+    /// When the caller stops waiting (`set_deadline`): a lock wait ends there, or after
+    /// BUSY_TIMEOUT, whichever comes first.
+    deadline: Option<Instant>,
 }
 
 impl Store {
@@ -79,6 +82,11 @@ impl Store {
     /// database, or a read-only file for a writing command are refused with the path
     /// named, and the file is left untouched.
     pub fn open(path: &Path, access: Access) -> Result<Store> {
+        Store::open_within(path, access, None)
+    }
+
+    /// As `open`, with lock waits ending by `deadline`, the vetting's and later ones'.
+    pub fn open_within(path: &Path, access: Access, deadline: Option<Instant>) -> Result<Store> {
         file::guard_root_chown();
         let (real, created) = file::locate(path, access)?;
         let path = real.as_path();
@@ -108,6 +116,7 @@ impl Store {
             path: path.to_owned(),
             sync: Durability::Normal,
             created,
+            deadline,
         };
         store.configure()?;
         if access != Access::ReadOnly && store.conn.is_readonly("main").unwrap_or(true) {
@@ -125,9 +134,17 @@ impl Store {
         self.created
     }
 
+    /// Lock waits from now on end by `deadline` (None: BUSY_TIMEOUT each).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) -> Result<()> {
+        self.deadline = deadline;
+        self.conn
+            .busy_handler(Some(lock_waiter(BUSY_TIMEOUT, deadline)))
+            .map_err(|e| explain(&self.path, e))
+    }
+
     fn configure(&mut self) -> Result<()> {
         self.conn
-            .busy_handler(Some(lock_waiter(BUSY_TIMEOUT)))
+            .busy_handler(Some(lock_waiter(BUSY_TIMEOUT, self.deadline)))
             .map_err(|e| explain(&self.path, e))?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
@@ -158,12 +175,14 @@ impl Store {
         wal.push("-wal");
         let due = durability == Durability::Full
             || std::fs::metadata(&wal).is_ok_and(|m| m.len() >= wal_limit());
-        let waiter = Some(lock_waiter(CHECKPOINT_BUSY_TIMEOUT));
+        let waiter = Some(lock_waiter(CHECKPOINT_BUSY_TIMEOUT, self.deadline));
         if due && self.conn.busy_handler(waiter).is_ok() {
             let _ = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-            let _ = self.conn.busy_handler(Some(lock_waiter(BUSY_TIMEOUT)));
+            let _ = self
+                .conn
+                .busy_handler(Some(lock_waiter(BUSY_TIMEOUT, self.deadline)));
         }
     }
 
@@ -293,14 +312,18 @@ impl Store {
 /// Waits for a lock in naps of 0.25 to 2 ms, for up to `limit`. SQLite's `busy_timeout`
 /// backs off to 100 ms naps, so under contention a waiter sleeps through many free moments
 /// of a lock each verify holds for well under a millisecond (long tail latencies); a short
-/// nap costs one failed lock attempt, a few microseconds.
-fn lock_waiter(limit: Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+/// nap costs one failed lock attempt, a few microseconds. A `deadline` (the caller's)
+/// ends every wait there, however many waits one operation has.
+fn lock_waiter(
+    limit: Duration,
+    deadline: Option<Instant>,
+) -> impl FnMut(i32) -> bool + Send + 'static {
     let mut started = Instant::now();
     move |attempt| {
         if attempt == 0 {
             started = Instant::now();
         }
-        if started.elapsed() >= limit {
+        if started.elapsed() >= limit || deadline.is_some_and(|d| Instant::now() >= d) {
             return false;
         }
         std::thread::sleep(Duration::from_micros(250 << attempt.clamp(0, 3)));
