@@ -43,10 +43,22 @@ impl PgUrl {
 impl Target {
     /// Reads `--db`/`TOKENCTL_DB`: a `postgres://`/`postgresql://` URL, else a path.
     pub fn parse(given: &str) -> anyhow::Result<Target> {
-        let lower = given.get(..13).unwrap_or(given).to_ascii_lowercase();
-        if !(lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
+        // A URL pasted with a stray space is still a URL, never a file named after it
+        // (whose name, password and all, would be printed and suggested to `init`).
+        let trimmed = given.trim();
+        let lower = trimmed.get(..13).unwrap_or(trimmed).to_ascii_lowercase();
+        if !(lower.starts_with("postgres:") || lower.starts_with("postgresql:")) {
             return Ok(Target::Sqlite(PathBuf::from(given)));
         }
+        let given = trimmed;
+        if !(lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
+            return Err(fail(
+                Kind::Unreachable,
+                "--db starts like a PostgreSQL URL but has no // after the scheme: write postgres://USER@HOST:PORT/DATABASE",
+            ));
+        }
+        let socket_form = with_user_in_query(given);
+        let given = socket_form.as_deref().unwrap_or(given);
         let url = url::Url::parse(given).map_err(|e| {
             fail(
                 Kind::Unreachable,
@@ -109,6 +121,34 @@ impl Target {
             Target::Postgres(url) => std::borrow::Cow::Borrowed(&url.given),
         }
     }
+}
+
+/// libpq's `postgres://USER[:PASSWORD]@/DATABASE?host=/socket/dir` (user, empty host),
+/// which URL parsers refuse ("empty host"), as `postgres:///DATABASE?host=...&user=USER`:
+/// the same connection in a form they accept.
+fn with_user_in_query(given: &str) -> Option<String> {
+    let (scheme, rest) = given.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let userinfo = authority.strip_suffix('@')?;
+    if userinfo.contains('@') {
+        return None;
+    }
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (userinfo, None),
+    };
+    let mut url = url::Url::parse(&format!("{scheme}://{path}")).ok()?;
+    {
+        let mut pairs = url.query_pairs_mut();
+        if !user.is_empty() {
+            pairs.append_pair("user", &percent_decode(user));
+        }
+        if let Some(p) = password {
+            pairs.append_pair("password", &percent_decode(p));
+        }
+    }
+    Some(url.to_string())
 }
 
 fn percent_decode(text: &str) -> String {
@@ -185,5 +225,48 @@ mod tests {
             panic!()
         };
         assert!(!url.has_password());
+    }
+
+    #[test]
+    fn a_url_with_stray_spaces_is_a_url_and_a_broken_one_is_not_echoed() {
+        let Target::Postgres(url) =
+            Target::parse(" postgres://u:S3cretPw@h/db\n").expect("a URL with spaces")
+        else {
+            panic!("taken as a SQLite path");
+        };
+        assert!(url.has_password());
+        assert_eq!(format!("{url:?}"), "postgres://u@h/db");
+        for broken in ["postgres:u:S3cretPw@h/db", " postgresql:u:S3cretPw@h/db"] {
+            let err = Target::parse(broken).expect_err(broken).to_string();
+            assert!(!err.contains("S3cret"), "{err}");
+            assert!(err.contains("postgres://USER@HOST"), "{err}");
+        }
+    }
+
+    #[test]
+    fn libpqs_socket_form_with_a_user_is_accepted() {
+        let Target::Postgres(url) =
+            Target::parse("postgres://alice:pw%40x@/tokens?host=/run/pg&port=5433")
+                .expect("user@/db?host=")
+        else {
+            panic!("not a PostgreSQL target");
+        };
+        assert!(url.has_password());
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("pw"), "{shown}");
+        assert!(
+            shown.contains("user=alice") && shown.contains("host=%2Frun%2Fpg"),
+            "{shown}"
+        );
+        let secret = url::Url::parse(url.secret_url()).unwrap();
+        let pairs: Vec<(String, String)> = secret
+            .query_pairs()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        assert!(
+            pairs.contains(&("password".into(), "pw@x".into())),
+            "{pairs:?}"
+        );
+        assert_eq!(secret.path(), "/tokens");
     }
 }

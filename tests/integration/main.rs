@@ -36,6 +36,7 @@ mod exposure;
 mod foreign;
 mod hostile;
 mod locking;
+mod pg_hardening;
 mod postgres;
 mod redaction;
 mod retire;

@@ -463,7 +463,7 @@ fn tls_verify_full_accepts_the_right_root_and_refuses_a_wrong_one() {
 }
 
 /// A CA, a server certificate it signs for 127.0.0.1 and localhost, and an unrelated CA.
-fn make_certs(dir: &Path) -> Result<(), String> {
+pub(crate) fn make_certs(dir: &Path) -> Result<(), String> {
     let ec = [
         "-newkey",
         "ec",

@@ -62,7 +62,7 @@ impl Store {
     pub fn import(&mut self, dump: &Dump) -> Result<()> {
         let target = format!("{:?}", self.url);
         self.write(async |c, _| {
-            let held: i64 = sqlx::query_scalar("SELECT count(*) FROM tokens")
+            let held: i64 = sqlx::query_scalar("SELECT pg_catalog.count(*) FROM tokens")
                 .fetch_one(&mut *c)
                 .await?;
             if held > 0 {
@@ -104,7 +104,7 @@ impl Store {
                 .await?;
                 if !t.scopes.is_empty() {
                     sqlx::query(
-                        "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                        "INSERT INTO token_scopes (token_id, scope) SELECT $1, pg_catalog.unnest($2::text[])
                          ON CONFLICT DO NOTHING",
                     )
                     .bind(&t.id)

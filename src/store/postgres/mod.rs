@@ -35,7 +35,21 @@ const SHAPE: &str = include_str!("shape.txt");
 
 /// Every lifecycle write and every migration takes this transaction-scoped advisory lock
 /// ("tknc" and the schema's name), so check-then-write runs one at a time across hosts.
-const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(1953066595, hashtext(current_schema()))";
+/// Every built-in is schema-qualified (see `PIN_PATH`).
+const LOCK_SQL: &str = "SELECT pg_catalog.pg_advisory_xact_lock(1953066595, \
+     pg_catalog.hashtext(pg_catalog.current_schema()::text))";
+
+/// Pins the session's search_path to the schema the connection resolved tokenctl's tables
+/// in (the user's search_path or `options=-csearch_path=`), then pg_temp: pg_catalog is
+/// then searched first (implicitly), as PostgreSQL advises since CVE-2018-1058, so an
+/// object another role puts in that schema cannot stand in for a built-in of the same
+/// signature, and no other schema (public, when the tables are elsewhere) is searched at
+/// all. Built-ins that an object of another signature could outbid (polymorphic ones,
+/// mixed operand types) are also called by their pg_catalog name throughout. No schema
+/// at all: an empty path, so nothing is created in pg_temp by mistake.
+const PIN_PATH: &str = "SELECT pg_catalog.set_config('search_path', \
+     COALESCE(pg_catalog.quote_ident(pg_catalog.current_schema()::text) OPERATOR(pg_catalog.||) ', pg_temp', ''), \
+     false)";
 
 /// libpq waits for ever by default; a deploy hook must not. PGCONNECT_TIMEOUT overrides.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -88,6 +102,9 @@ impl Store {
             .application_name("tokenctl")
             .statement_cache_capacity(32)
             .disable_statement_logging();
+        refuse_unsupported(url)?;
+        options = tls_as_libpq(options, url);
+        warn_open_passfile(url);
         if access == Access::ReadOnly {
             // Views and `verify --no-record` cannot write, whatever the role may do.
             options = options.options([("default_transaction_read_only", "on")]);
@@ -138,7 +155,7 @@ impl Store {
                     ),
                 ));
             }
-            Err(Some(e)) => return Err(connect_error(url, &place, &database, &e)),
+            Err(Some(e)) => return Err(connect_error(url, &place, &database, access, &e)),
         };
         let host = gethostname::gethostname().to_string_lossy().into_owned();
         let mut store = Store {
@@ -233,17 +250,37 @@ impl Store {
     /// generate) or upgrades it (init only) in one transaction under the advisory lock.
     fn vet(&mut self, access: Access) -> Result<()> {
         let shown = format!("{:?}", self.url);
+        // One round trip: the path is pinned before the vetting query is parsed.
+        let sql = format!("{PIN_PATH}; {}", vet_sql());
         let state = self.run(async |c| {
-            let row = sqlx::raw_sql(&vet_sql()).fetch_one(c).await?;
+            let mut rows = sqlx::raw_sql(&sql).fetch_all(c).await?;
+            let row = rows.pop().ok_or(sqlx::Error::RowNotFound)?;
             Ok((
                 row.try_get::<bool, _>(0)?,
                 row.try_get::<bool, _>(1)?,
                 row.try_get::<Option<i32>, _>(2)?,
                 row.try_get::<Option<String>, _>(3)?,
                 row.try_get::<Option<String>, _>(4)?,
+                row.try_get::<Option<String>, _>(5)?,
             ))
         })?;
-        let (marker, tokens, version, odd, shape) = state;
+        let (marker, tokens, version, odd, shape, shadows) = state;
+        // Whoever created these meant them for someone's queries; tokenctl never calls
+        // them (see `PIN_PATH`), but other clients of the database may.
+        for line in shadows.as_deref().unwrap_or_default().lines() {
+            let mut parts = line.split('\t');
+            let (what, schema, owner) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            crate::render::warn(
+                &format!(
+                    "schema {schema} of {shown} holds {what}, created by role {owner}, which shadows a PostgreSQL built-in (tokenctl does not call it): drop it, and revoke CREATE on schema {schema} from roles that are not trusted with your tokens"
+                ),
+                false,
+            );
+        }
         match (marker, version) {
             (false, _) if tokens => Err(fail(
                 Kind::Untrusted,
@@ -311,43 +348,75 @@ impl Store {
 }
 
 /// One simple-protocol query (one round trip) that says whether the marker and a tokens
-/// table exist, the version, the first object on tokenctl's tables it never creates, and
-/// the tables' column shape.
+/// table exist, the version, the first object on tokenctl's tables it never creates, the
+/// tables' column shape, and the objects that shadow built-ins (`SHADOWS_SQL`), one a line.
 fn vet_sql() -> String {
     format!(
-        "WITH ours AS (
-            SELECT c.oid, c.relname FROM pg_class c
-            WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+        "WITH here AS (
+            SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()),
+         ours AS (
+            SELECT c.oid, c.relname FROM pg_catalog.pg_class c
+            WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema())
               AND c.relname IN ({TABLES}) AND c.relkind IN ('r', 'p'))
          SELECT
             EXISTS (SELECT 1 FROM ours WHERE relname = 'tokenctl_schema') AS marker,
             EXISTS (SELECT 1 FROM ours WHERE relname = 'tokens') AS tokens,
             CASE WHEN EXISTS (SELECT 1 FROM ours WHERE relname = 'tokenctl_schema') THEN
-              (xpath('/row/version/text()',
-                 query_to_xml('SELECT version FROM tokenctl_schema', false, true, '')))[1]::text::int
+              (pg_catalog.xpath('/row/version/text()',
+                 pg_catalog.query_to_xml('SELECT version FROM tokenctl_schema', false, true, '')))[1]::text::int
             END AS version,
             (SELECT kind || ' ''' || name || ''' on ' || tbl FROM (
                 SELECT 'trigger' AS kind, g.tgname::text AS name, o.relname::text AS tbl
-                  FROM pg_trigger g JOIN ours o ON o.oid = g.tgrelid WHERE NOT g.tgisinternal
+                  FROM pg_catalog.pg_trigger g JOIN ours o ON o.oid = g.tgrelid WHERE NOT g.tgisinternal
                 UNION ALL
                 SELECT 'rule', r.rulename::text, o.relname::text
-                  FROM pg_rewrite r JOIN ours o ON o.oid = r.ev_class
+                  FROM pg_catalog.pg_rewrite r JOIN ours o ON o.oid = r.ev_class
                 UNION ALL
                 SELECT 'policy', p.polname::text, o.relname::text
-                  FROM pg_policy p JOIN ours o ON o.oid = p.polrelid
+                  FROM pg_catalog.pg_policy p JOIN ours o ON o.oid = p.polrelid
                 UNION ALL
                 SELECT 'view', v.relname::text, o.relname::text
-                  FROM pg_depend d JOIN ours o ON o.oid = d.refobjid
-                  JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
-                  JOIN pg_class v ON v.oid = r.ev_class AND v.oid <> o.oid
+                  FROM pg_catalog.pg_depend d JOIN ours o ON o.oid = d.refobjid
+                  JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid
+                  JOIN pg_catalog.pg_class v ON v.oid = r.ev_class AND v.oid <> o.oid
              ) odd ORDER BY 1 LIMIT 1) AS odd,
-            (SELECT string_agg(o.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+            (SELECT pg_catalog.string_agg(o.relname::text || '.' || a.attname::text || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
                     || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, E'\\n'
                     ORDER BY o.relname, a.attnum)
-               FROM pg_attribute a JOIN ours o ON o.oid = a.attrelid
-              WHERE a.attnum > 0 AND NOT a.attisdropped) AS shape"
+               FROM pg_catalog.pg_attribute a JOIN ours o ON o.oid = a.attrelid
+              WHERE a.attnum > 0 AND NOT a.attisdropped) AS shape,
+            (SELECT pg_catalog.string_agg(s.what || E'\\t' || s.nsp || E'\\t' || s.owner, E'\\n' ORDER BY s.what)
+               FROM ({SHADOWS_SQL}) s) AS shadows"
     )
 }
+
+/// Functions, aggregates and operators in tokenctl's schema named like a pg_catalog one,
+/// not installed by an extension (CREATE EXTENSION citext in that schema is no attack):
+/// (what, schema, owner). Over `here`, the schema (see `vet_sql`).
+const SHADOWS_SQL: &str = "
+    SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' ELSE 'function ' END
+             OPERATOR(pg_catalog.||) p.proname::text OPERATOR(pg_catalog.||) '('
+             OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')' AS what,
+           h.nspname::text AS nsp, pg_catalog.pg_get_userbyid(p.proowner)::text AS owner
+      FROM pg_catalog.pg_proc p JOIN here h ON h.oid OPERATOR(pg_catalog.=) p.pronamespace
+     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_proc b
+                    WHERE b.pronamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid
+                      AND b.proname OPERATOR(pg_catalog.=) p.proname)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                        WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid
+                          AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'::\"char\")
+    UNION ALL
+    SELECT 'operator ' OPERATOR(pg_catalog.||) o.oprname::text OPERATOR(pg_catalog.||) ' ('
+             OPERATOR(pg_catalog.||) pg_catalog.format_type(o.oprleft, NULL) OPERATOR(pg_catalog.||) ', '
+             OPERATOR(pg_catalog.||) pg_catalog.format_type(o.oprright, NULL) OPERATOR(pg_catalog.||) ')',
+           h.nspname::text, pg_catalog.pg_get_userbyid(o.oprowner)::text
+      FROM pg_catalog.pg_operator o JOIN here h ON h.oid OPERATOR(pg_catalog.=) o.oprnamespace
+     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_operator b
+                    WHERE b.oprnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid
+                      AND b.oprname OPERATOR(pg_catalog.=) o.oprname)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                        WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid
+                          AND e.objid OPERATOR(pg_catalog.=) o.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'::\"char\")";
 
 /// Refuses, untouched, a schema with objects tokenctl never creates or other columns.
 fn tampered(shown: &str, odd: Option<String>, shape: Option<String>) -> Result<()> {
@@ -380,10 +449,121 @@ fn connect_timeout(url: &PgUrl) -> Duration {
     }
 }
 
-fn connect_error(url: &PgUrl, place: &str, database: &str, err: &sqlx::Error) -> anyhow::Error {
+/// The libpq parameters (URL or environment) that tighten security and that sqlx would
+/// ignore with no more than a log line: refused, so nobody believes they are in force.
+const UNSUPPORTED: &[(&str, &str, &str)] = &[
+    ("channel_binding", "PGCHANNELBINDING", "require"),
+    ("require_auth", "PGREQUIREAUTH", ""),
+    ("sslcrl", "PGSSLCRL", ""),
+    ("sslcrldir", "PGSSLCRLDIR", ""),
+    ("gssencmode", "PGGSSENCMODE", "require"),
+];
+
+fn query_param(url: &PgUrl, keys: &[&str]) -> Option<String> {
+    url::Url::parse(url.secret_url()).ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| keys.contains(&k.as_ref()))
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+fn refuse_unsupported(url: &PgUrl) -> Result<()> {
+    for (key, var, only) in UNSUPPORTED {
+        let (value, from) = match query_param(url, &[key]) {
+            Some(v) => (v, format!("{key}= in the URL")),
+            None => match std::env::var(var) {
+                Ok(v) if !v.is_empty() => (v, (*var).to_owned()),
+                _ => continue,
+            },
+        };
+        if only.is_empty() || value.eq_ignore_ascii_case(only) {
+            return Err(fail(
+                Kind::Unreachable,
+                format!(
+                    "{from} ({key}={value}) is not supported by tokenctl's PostgreSQL client, and it will not connect without it: remove it, and use sslmode=verify-full with sslrootcert to authenticate the server"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// libpq's TLS rules where sqlx's differ: without sslrootcert, ~/.postgresql/root.crt is
+/// the root when it exists; and `require` with a root certificate checks the chain, as
+/// `verify-ca` (sqlx would accept any certificate).
+fn tls_as_libpq(mut options: PgConnectOptions, url: &PgUrl) -> PgConnectOptions {
+    use sqlx::postgres::PgSslMode;
+    let mut root = query_param(url, &["sslrootcert", "ssl-root-cert", "ssl-ca"]).or_else(|| {
+        std::env::var("PGSSLROOTCERT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    if root.is_none() {
+        let default = std::env::var_os("HOME")
+            .map(|h| std::path::Path::new(&h).join(".postgresql/root.crt"))
+            .filter(|p| p.is_file());
+        if let Some(path) = default {
+            options = options.ssl_root_cert(&path);
+            root = Some(path.display().to_string());
+        }
+    }
+    if root.is_some() && matches!(options.get_ssl_mode(), PgSslMode::Require) {
+        options = options.ssl_mode(PgSslMode::VerifyCa);
+    }
+    // sqlx adds the root to the public web CAs it builds in, where libpq trusts the root
+    // alone: without the host name check, any public CA's certificate for any name passes.
+    if matches!(options.get_ssl_mode(), PgSslMode::VerifyCa) {
+        crate::render::warn(
+            "sslmode=verify-ca (or require with sslrootcert) also accepts a certificate any public web CA issued, for any host name, not only one your sslrootcert signed: use sslmode=verify-full",
+            false,
+        );
+    }
+    options
+}
+
+/// sqlx, like libpq, skips a pass file that others may read; libpq says so, sqlx does
+/// not, and the user would only see "password authentication failed".
+fn warn_open_passfile(url: &PgUrl) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if url.has_password() || std::env::var_os("PGPASSWORD").is_some() {
+        return;
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")));
+    let Some(file) = file else { return };
+    let Ok(meta) = std::fs::metadata(&file) else {
+        return;
+    };
+    if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+        crate::render::warn(
+            &format!(
+                "password file {} has group or world access, so it is not read: run chmod 0600 {}",
+                file.display(),
+                crate::render::shell_word(&file.display().to_string())
+            ),
+            false,
+        );
+    }
+}
+
+fn connect_error(
+    url: &PgUrl,
+    place: &str,
+    database: &str,
+    access: Access,
+    err: &sqlx::Error,
+) -> anyhow::Error {
     if let sqlx::Error::Database(db) = err {
         let message = url.scrub(db.message());
         return match db.code().as_deref() {
+            // init, generate and copy make the schema themselves.
+            Some("3D000") if access.creates() => fail(
+                Kind::Missing,
+                format!(
+                    "PostgreSQL at {place} has no database '{database}': create it (createdb {database}), then run this command again"
+                ),
+            ),
             Some("3D000") => fail(
                 Kind::Missing,
                 format!(
@@ -411,6 +591,23 @@ fn connect_error(url: &PgUrl, place: &str, database: &str, err: &sqlx::Error) ->
             ),
         );
     }
+    // rustls' verdicts come back from sqlx as I/O errors.
+    if reason.contains("invalid peer certificate") {
+        return fail(
+            Kind::Unreachable,
+            format!(
+                "PostgreSQL at {place} sent a certificate that is not trusted ({reason}): give the CA that signed it as sslrootcert=FILE in the URL (or PGSSLROOTCERT), and check that the host name matches the certificate"
+            ),
+        );
+    }
+    if reason.contains("unexpected response from SSLRequest") {
+        return fail(
+            Kind::Unreachable,
+            format!(
+                "something at {place} answered, but not as a PostgreSQL server: check --db, PGHOST and PGPORT"
+            ),
+        );
+    }
     fail(
         Kind::Unreachable,
         format!(
@@ -428,7 +625,7 @@ fn explain(url: &PgUrl, place: &str, err: &sqlx::Error) -> anyhow::Error {
                 Some("40001" | "40P01" | "55P03") => (Kind::Busy, "try again"),
                 Some("42501") => (
                     Kind::ReadOnly,
-                    "grant this role SELECT, INSERT, UPDATE, DELETE on tokenctl's tables (see README)",
+                    "this role may not do this: run it as a role granted it (README, PostgreSQL: Roles and grants; a verify-only role cannot change tokens)",
                 ),
                 Some("25006") => (Kind::ReadOnly, "this command only reads here"),
                 Some("53100") => (Kind::Io, "the server's disk is full"),
@@ -484,6 +681,15 @@ fn seconds(d: Duration) -> String {
     }
 }
 
+/// The error in one line, without the source locations sqlx appends to its protocol
+/// errors (" (sqlx_postgres::connection::tls:95)"): they mean nothing to a user.
 fn one_line(err: &dyn std::fmt::Display) -> String {
-    err.to_string().replace(['\n', '\r'], " ")
+    let mut text = err.to_string().replace(['\n', '\r'], " ");
+    while let Some(start) = text.find(" (sqlx_") {
+        match text[start..].find(')') {
+            Some(end) => text.replace_range(start..start + end + 1, ""),
+            None => break,
+        }
+    }
+    text
 }

@@ -18,7 +18,7 @@ use crate::token::{TokenHash, TokenId};
 const SOURCES_KEPT: i64 = 16;
 
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
-     COALESCE((SELECT array_agg(s.scope ORDER BY s.scope) FROM token_scopes s WHERE s.token_id = t.id), '{}') AS scopes, \
+     COALESCE((SELECT pg_catalog.array_agg(s.scope ORDER BY s.scope) FROM token_scopes s WHERE s.token_id = t.id), '{}') AS scopes, \
      t.created_at, t.expires_at, t.revoked_at, t.usage_count, t.last_used_at, \
      t.last_used_source, t.failed_count, t.last_failed_at, \
      t.revoke_reason, t.compromised, t.max_uses, t.allowed_cidrs, t.rotated_from, t.rotated_to, \
@@ -33,7 +33,8 @@ pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.descri
 const RECORD_USE: &str = "WITH u AS (
         UPDATE tokens SET usage_count = usage_count + 1, last_used_at = $2, last_used_source = $3
         WHERE id = $1 AND revoked_at IS NOT DISTINCT FROM $4 AND expires_at IS NOT DISTINCT FROM $5
-          AND COALESCE((SELECT array_agg(scope ORDER BY scope) FROM token_scopes WHERE token_id = $1), '{}') = $6
+          AND COALESCE((SELECT pg_catalog.array_agg(scope ORDER BY scope) FROM token_scopes WHERE token_id = $1), '{}')
+              OPERATOR(pg_catalog.=) $6::text[]
           AND max_uses IS NOT DISTINCT FROM $9 AND allowed_cidrs IS NOT DISTINCT FROM $10
           AND grace_ends_at IS NOT DISTINCT FROM $11
           -- The use limit, exact: a concurrent use that committed first is seen here (the
@@ -51,7 +52,7 @@ const RECORD_USE: &str = "WITH u AS (
           AND source NOT IN (
             SELECT source FROM usage_sources WHERE token_id = $1 AND source <> $3
             ORDER BY last_used_at DESC, source LIMIT $8))
-    SELECT (SELECT count(*) FROM u), set_config('synchronous_commit', 'off', true)";
+    SELECT (SELECT pg_catalog.count(*) FROM u), pg_catalog.set_config('synchronous_commit', 'off', true)";
 
 const RECORD_FAILURE: &str = "WITH u AS (
         UPDATE tokens SET failed_count = failed_count + 1, last_failed_at = $2 WHERE id = $1
@@ -59,7 +60,7 @@ const RECORD_FAILURE: &str = "WITH u AS (
     d AS (
         INSERT INTO usage_daily (token_id, day, failures) SELECT id, $3, 1 FROM u
         ON CONFLICT (token_id, day) DO UPDATE SET failures = usage_daily.failures + 1)
-    SELECT (SELECT count(*) FROM u), set_config('synchronous_commit', 'off', true)";
+    SELECT (SELECT pg_catalog.count(*) FROM u), pg_catalog.set_config('synchronous_commit', 'off', true)";
 
 fn token_from_row(row: &PgRow) -> Result<TokenRecord, sqlx::Error> {
     let hash: Vec<u8> = row.try_get(3)?;
@@ -200,7 +201,7 @@ impl Store {
             .await?;
             if !token.scopes.is_empty() {
                 sqlx::query(
-                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, pg_catalog.unnest($2::text[])
                      ON CONFLICT DO NOTHING",
                 )
                 .bind(token.id.as_str())
@@ -423,7 +424,7 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
                 sqlx::query(
-                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, unnest($2::text[])
+                    "INSERT INTO token_scopes (token_id, scope) SELECT $1, pg_catalog.unnest($2::text[])
                      ON CONFLICT DO NOTHING",
                 )
                 .bind(id)
@@ -593,7 +594,7 @@ impl Store {
     ) -> Result<ListCounts> {
         let (filter, binds) = filter_sql(query);
         let order = match query.sort.unwrap_or(SortKey::Created) {
-            SortKey::Name => "lower(t.name), t.id",
+            SortKey::Name => "pg_catalog.lower(t.name), t.id",
             SortKey::Created => "t.created_at DESC, t.id",
             SortKey::Expires => "t.expires_at IS NULL, t.expires_at, t.id",
             SortKey::LastUsed => "t.last_used_at IS NULL, t.last_used_at DESC, t.id",
@@ -608,7 +609,7 @@ impl Store {
             q.fetch_all(c).await
         })?;
         let total: i64 = self.run(async |c| {
-            sqlx::query_scalar("SELECT count(*) FROM tokens")
+            sqlx::query_scalar("SELECT pg_catalog.count(*) FROM tokens")
                 .fetch_one(c)
                 .await
         })?;
@@ -725,10 +726,10 @@ impl Store {
     pub fn historic(&self, reference: &str) -> Result<Vec<(String, String)>> {
         self.run(async |c| {
             let rows = sqlx::query(
-                "SELECT token_id, (array_agg(token_name ORDER BY seq DESC))[1] FROM events
+                "SELECT token_id, (pg_catalog.array_agg(token_name ORDER BY seq DESC))[1] FROM events
                  WHERE token_id = $1 OR token_name = $1
-                    OR (length($1) >= 4 AND token_id >= $1 AND token_id < $1 || '~')
-                 GROUP BY token_id ORDER BY max(seq) DESC LIMIT 2",
+                    OR (pg_catalog.length($1) >= 4 AND token_id >= $1 AND token_id < $1 || '~')
+                 GROUP BY token_id ORDER BY pg_catalog.max(seq) DESC LIMIT 2",
             )
             .bind(reference)
             .fetch_all(c)
