@@ -6,7 +6,8 @@
 //! into a venv under the target dir on first use); the targets beside them. A lane
 //! that cannot run says why in its row. Replaces the "serve" section of BENCHMARKS.md.
 //! `BENCH_SERVE_SECS` (default 8), `BENCH_SERVE_CONNS` (default 32), `BENCH_BAO` (a `bao`
-//! to use), `BENCH_OUT`.
+//! to use), `BENCH_OUT`, `BENCH_SERVE_PREPARE=DIR` (only write the seeded tokens.db and
+//! wrk's tokens.lua there, for profiling by hand).
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -60,7 +61,11 @@ fn run() -> Result<()> {
     let wrk = which(&["/usr/bin/wrk"]).context("wrk is not installed (apt-get install wrk)")?;
     let nginx = which(&["/usr/sbin/nginx"]);
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("tokens.db");
+    // For profiling by hand: the seeded database and the wrk script in a directory, no run.
+    let prepare = std::env::var_os("BENCH_SERVE_PREPARE").map(PathBuf::from);
+    let data = prepare.as_deref().unwrap_or(dir.path());
+    std::fs::create_dir_all(data)?;
+    let db = data.join("tokens.db");
     tokenctl::store::seed::seed(&db, TOKENS, chrono::Utc::now())?;
     // wrk rotates over every token, so each request reads a different row.
     let mut lua = String::from("local t = {\n");
@@ -71,8 +76,12 @@ fn run() -> Result<()> {
         ));
     }
     lua.push_str("}\nlocal i = 0\nrequest = function()\n  i = i % #t + 1\n  return wrk.format(\"GET\", nil, {Authorization = \"Bearer \" .. t[i]})\nend\n");
-    let script = dir.path().join("tokens.lua");
+    let script = data.join("tokens.lua");
     std::fs::write(&script, lua)?;
+    if prepare.is_some() {
+        println!("wrote {} and {}", db.display(), script.display());
+        return Ok(());
+    }
 
     let (serve, addr) = start_serve(&db.to_string_lossy())?;
     let mut rows: Vec<(&str, Measured)> = vec![];
