@@ -2,7 +2,7 @@
 //! ordinary text and source (at least 100 MB, a few tokens planted), runs ripgrep with the
 //! scanner regex and `tokenctl scan` over it in the same run, interleaved, and `scan --git`
 //! over a generated history of 1,000 commits beside `git log -p` itself. Replaces the
-//! "scan" section of BENCHMARKS.md, leaving the rest (verify's) as it is.
+//! "scan" section of BENCHMARKS.md, carrying the other benches' sections through.
 //! Environment: `BENCH_SCAN_MB` (corpus size, default 120), `BENCH_SCAN_RUNS` (default 5),
 //! `BENCH_SCAN_COMMITS` (default 1000), `BENCH_OUT` (report path; default BENCHMARKS.md).
 
@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 const REGEX: &str = "[a-z][a-z0-9]{1,15}_[0-9a-z]{10}_[0-9A-Za-z]{38}";
-pub const BEGIN: &str = "<!-- bench:scan:begin -->";
-pub const END: &str = "<!-- bench:scan:end -->";
+
+// BENCHMARKS.md's sections, one per bench.
+#[path = "common/sections.rs"]
+mod sections;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_tokenctl")
@@ -546,7 +548,7 @@ fn run() -> Result<()> {
     }
 
     let mut md = String::new();
-    writeln!(md, "{BEGIN}\n## Scan\n")?;
+    writeln!(md, "## Scan\n")?;
     writeln!(
         md,
         "Reproduce: `cargo bench --bench scan` (needs `rg` and `git`).\n"
@@ -573,15 +575,10 @@ fn run() -> Result<()> {
     }
     writeln!(
         md,
-        "\nrg runs `rg --no-config --line-number --column --no-heading -e '{REGEX}'`; `tokenctl scan` also checks each candidate's CRC, hashes the token and looks it up in a SQLite database (read-only). Both walk with the `ignore` crate on every core. The history is made with `git fast-import`: 200 files, each commit editing two (30 lines added, 10 removed), 3 tokens added along the way and removed near the end; `scan --git` streams `git log --all -p -U0` and scans the added lines, so git's own diffing is most of its time.\n\ntotal benchmark time {:.0} s\n{END}",
+        "\nrg runs `rg --no-config --line-number --column --no-heading -e '{REGEX}'`; `tokenctl scan` also checks each candidate's CRC, hashes the token and looks it up in a SQLite database (read-only). Both walk with the `ignore` crate on every core. The history is made with `git fast-import`: 200 files, each commit editing two (30 lines added, 10 removed), 3 tokens added along the way and removed near the end; `scan --git` streams `git log --all -p -U0` and scans the added lines, so git's own diffing is most of its time.\n\ntotal benchmark time {:.0} s",
         started.elapsed().as_secs_f64()
     )?;
-    let out = std::env::var_os("BENCH_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"));
-    let old = std::fs::read_to_string(&out).unwrap_or_default();
-    let new = replace_section(&old, &md);
-    std::fs::write(&out, new).with_context(|| format!("writing {}", out.display()))?;
+    let out = sections::write("scan", &md)?;
     println!("wrote the scan section of {}", out.display());
     Ok(())
 }
@@ -598,15 +595,4 @@ fn count_files(dir: &Path) -> usize {
                 .sum()
         })
         .unwrap_or(0)
-}
-
-/// `old` with its scan section replaced by `section`, or with `section` appended.
-fn replace_section(old: &str, section: &str) -> String {
-    match (old.find(BEGIN), old.find(END)) {
-        (Some(begin), Some(end)) if end > begin => {
-            format!("{}{section}{}", &old[..begin], &old[end + END.len()..])
-        }
-        _ if old.is_empty() => format!("{section}\n"),
-        _ => format!("{}\n\n{section}\n", old.trim_end()),
-    }
 }

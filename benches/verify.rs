@@ -29,8 +29,13 @@ use tokenctl::store::{Access, Record, Store, Target, seed};
 
 // The suite's throwaway cluster: the same initdb/pg_ctl as an unprivileged user, stopped by
 // its watchdog however this process ends.
-#[path = "../tests/integration/cluster.rs"]
-mod cluster;
+#[path = "common/pg.rs"]
+mod pg;
+use pg::cluster;
+
+// BENCHMARKS.md's sections, one per bench.
+#[path = "common/sections.rs"]
+mod sections;
 
 /// The binary under test: this build's, or `BENCH_BIN` (e.g. a statically linked build).
 fn bin() -> &'static str {
@@ -458,7 +463,7 @@ fn run() -> Result<()> {
     }
 
     if want("postgres") {
-        match cluster::Cluster::start(PG_CONF) {
+        match cluster::Cluster::start(pg::CONF) {
             Ok(pg) => postgres(&mut report, &pg, &dir, db1k, runs, per_proc, sqlite16)?,
             Err(why) => report
                 .notes
@@ -478,9 +483,6 @@ fn run() -> Result<()> {
     Ok(())
 }
 
-/// The bench cluster keeps PostgreSQL's durable defaults (the test clusters turn fsync off).
-const PG_CONF: &str = "fsync = on\nfull_page_writes = on\n";
-
 /// verify on PostgreSQL beside `psql -c` doing the same statement (socket and TCP with a
 /// password), beside SQLite's verify in the same rotation; then 16 concurrent processes.
 fn postgres(
@@ -496,7 +498,7 @@ fn postgres(
     let socket = pg.socket_url(&db);
     let tcp = pg.tcp_url(&db);
     let password = vec![("PGPASSWORD".to_owned(), cluster::PASSWORD.to_owned())];
-    pg_seed(pg, &db, &socket, 1_000)?;
+    pg::seed(pg, bin(), &db, &socket, 1_000)?;
     let psql = pg.psql_bin().to_string_lossy().into_owned();
     let psql_argv = |host: &str| -> Vec<String> {
         [
@@ -639,48 +641,6 @@ fn postgres(
         ),
         c.errors == 0 && lost == 0,
     );
-    Ok(())
-}
-
-/// `init` on the database (tokenctl's own schema), then the same 1k tokens as the SQLite
-/// seed (`seed::id`, the hash of `seed::token`, one scope).
-fn pg_seed(pg: &cluster::Cluster, db: &str, target: &str, n: u64) -> Result<()> {
-    let init = Command::new(bin())
-        .args(["--db", target, "init"])
-        .stdin(Stdio::null())
-        .output()?;
-    if !init.status.success() {
-        bail!(
-            "tokenctl init on PostgreSQL failed: {}",
-            String::from_utf8_lossy(&init.stderr)
-        );
-    }
-    let now = chrono::Utc::now().timestamp();
-    let mut sql = String::new();
-    for i in 0..n {
-        let id = seed::id(i);
-        let hash: String = seed::token(i)
-            .hash()
-            .as_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        writeln!(
-            sql,
-            "INSERT INTO tokens (id, name, prefix, hash, created_at, expires_at) \
-             VALUES ('{id}', 'bench-{i:07}', 'tkn', '\\x{hash}', {}, {});\n\
-             INSERT INTO token_scopes (token_id, scope) VALUES ('{id}', '{}');",
-            now - 1 - (n - i) as i64,
-            now + 365 * 86_400,
-            seed::SCOPE,
-            id = id.as_str(),
-        )?;
-        // One psql per 200 tokens: a whole 1k would pass the argument size limit.
-        if i % 200 == 199 || i + 1 == n {
-            pg.psql(db, &std::mem::take(&mut sql))
-                .map_err(anyhow::Error::msg)?;
-        }
-    }
     Ok(())
 }
 
@@ -1178,18 +1138,8 @@ fn write_report(report: &Report, runs: usize, per_proc: usize) -> Result<()> {
     for note in &report.notes {
         writeln!(md, "- {note}")?;
     }
-    let out = std::env::var_os("BENCH_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"));
-    // benches/scan.rs owns the section between these markers: carry it over.
-    let old = std::fs::read_to_string(&out).unwrap_or_default();
-    let (begin, end) = ("<!-- bench:scan:begin -->", "<!-- bench:scan:end -->");
-    if let (Some(b), Some(e)) = (old.find(begin), old.find(end)) {
-        if e > b {
-            writeln!(md, "\n{}", &old[b..e + end.len()])?;
-        }
-    }
-    std::fs::write(&out, md).with_context(|| format!("writing {}", out.display()))?;
+    // The scan and serve benches own their sections of the file: they are carried through.
+    let out = sections::write("verify", &md)?;
     println!("wrote {}", out.display());
     Ok(())
 }
