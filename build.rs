@@ -8,7 +8,8 @@ fn main() {
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target_env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let feature = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
-    if target_os != "linux" || target_env != "gnu" || feature.split(',').any(|f| f == "crt-static") {
+    if target_os != "linux" || target_env != "gnu" || feature.split(',').any(|f| f == "crt-static")
+    {
         return;
     }
     // `verify` is one process per deploy-hook call. Rust's std links libgcc_s.so.1 for its
@@ -19,7 +20,10 @@ fn main() {
     // every `_Unwind_*` symbol before std's `-lgcc_s` is reached, so the linker's
     // --as-needed drops libgcc_s. A compiler without it just leaves things as they were.
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let Ok(out) = Command::new(cc).arg("-print-file-name=libgcc_eh.a").output() else {
+    let Ok(out) = Command::new(cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+    else {
         return;
     };
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();

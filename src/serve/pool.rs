@@ -317,7 +317,16 @@ fn complain(last: &mut Option<Instant>, e: &anyhow::Error) {
 
 /// Uses and failures counted since the last flush, per (token, source, day).
 #[derive(Default)]
-struct Batch(Mutex<HashMap<(String, String, i64), Tally>>);
+struct Batch(Mutex<HashMap<(String, String, i64), Counts>>);
+
+/// One key's counts; the key's strings are not copied again until the flush.
+#[derive(Default)]
+struct Counts {
+    uses: u64,
+    failures: u64,
+    last_used_at: Option<Timestamp>,
+    last_failed_at: Option<Timestamp>,
+}
 
 impl Batch {
     fn add(&self, id: &str, source: &str, record: Record, now: Timestamp) {
@@ -326,53 +335,51 @@ impl Batch {
         }
         let day = day_of(now);
         let Ok(mut map) = self.0.lock() else { return };
-        let tally = map
+        let counts = map
             .entry((id.to_owned(), source.to_owned(), day))
-            .or_insert_with(|| Tally {
-                token_id: id.to_owned(),
-                source: source.to_owned(),
-                day,
-                uses: 0,
-                failures: 0,
-                last_used_at: None,
-                last_failed_at: None,
-            });
+            .or_default();
         match record {
             Record::Use => {
-                tally.uses += 1;
-                tally.last_used_at = tally.last_used_at.max(Some(now));
+                counts.uses += 1;
+                counts.last_used_at = counts.last_used_at.max(Some(now));
             }
             Record::Failure => {
-                tally.failures += 1;
-                tally.last_failed_at = tally.last_failed_at.max(Some(now));
+                counts.failures += 1;
+                counts.last_failed_at = counts.last_failed_at.max(Some(now));
             }
             Record::Nothing => {}
         }
     }
 
+    /// Everything counted so far. The map is swapped out under the lock and turned into
+    /// tallies after it: requests, which take the same lock, never wait for that work.
     fn take(&self) -> Vec<Tally> {
-        match self.0.lock() {
-            Ok(mut map) => map.drain().map(|(_, t)| t).collect(),
-            Err(_) => Vec::new(),
-        }
+        let map = match self.0.lock() {
+            Ok(mut map) => std::mem::take(&mut *map),
+            Err(_) => return Vec::new(),
+        };
+        map.into_iter()
+            .map(|((token_id, source, day), c)| Tally {
+                token_id,
+                source,
+                day,
+                uses: c.uses,
+                failures: c.failures,
+                last_used_at: c.last_used_at,
+                last_failed_at: c.last_failed_at,
+            })
+            .collect()
     }
 
     /// Puts back tallies a failed flush could not write, adding to any counted since.
     fn put_back(&self, tallies: Vec<Tally>) {
         let Ok(mut map) = self.0.lock() else { return };
         for t in tallies {
-            let key = (t.token_id.clone(), t.source.clone(), t.day);
-            match map.get_mut(&key) {
-                Some(have) => {
-                    have.uses += t.uses;
-                    have.failures += t.failures;
-                    have.last_used_at = have.last_used_at.max(t.last_used_at);
-                    have.last_failed_at = have.last_failed_at.max(t.last_failed_at);
-                }
-                None => {
-                    map.insert(key, t);
-                }
-            }
+            let have = map.entry((t.token_id, t.source, t.day)).or_default();
+            have.uses += t.uses;
+            have.failures += t.failures;
+            have.last_used_at = have.last_used_at.max(t.last_used_at);
+            have.last_failed_at = have.last_failed_at.max(t.last_failed_at);
         }
     }
 
