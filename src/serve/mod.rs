@@ -69,6 +69,7 @@ pub struct State {
 pub fn run(config: Config) -> Result<()> {
     // Fail at start, with the store's own message, on a database that is missing, foreign
     // or not ours; once running, a database that goes away only gives 503s.
+    crate::store::long_lived();
     drop(Store::open(&config.db, Access::ReadWrite)?);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()

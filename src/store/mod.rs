@@ -46,6 +46,12 @@ macro_rules! each {
     };
 }
 
+/// This process answers many requests (`serve`): call before its first `Store::open`, so
+/// SQLite keeps the memory defaults a one-shot command gives up (see the SQLite engine).
+pub fn long_lived() {
+    sqlite::long_lived();
+}
+
 impl Store {
     /// Opens the database `target` names, vetting it before anything is written (see each
     /// engine). Only PostgreSQL starts an async runtime; a SQLite open never does.
