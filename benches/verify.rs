@@ -44,7 +44,8 @@ mod sections;
 static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn bin() -> &'static str {
-    BIN.get().map_or(env!("CARGO_BIN_EXE_tokenctl"), String::as_str)
+    BIN.get()
+        .map_or(env!("CARGO_BIN_EXE_tokenctl"), String::as_str)
 }
 
 /// The binary a user gets from `cargo build --release`, built into a folder of its own.
@@ -59,7 +60,14 @@ fn shipped_binary() -> Result<String> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shipped");
     eprintln!("building the shipped binary: cargo build --release --locked --bin tokenctl");
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--locked", "--bin", "tokenctl", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--bin",
+            "tokenctl",
+            "--target-dir",
+        ])
         .arg(&dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
@@ -67,7 +75,11 @@ fn shipped_binary() -> Result<String> {
     if !status.success() {
         bail!("cargo build --release failed: {status}");
     }
-    Ok(dir.join("release").join("tokenctl").to_string_lossy().into_owned())
+    Ok(dir
+        .join("release")
+        .join("tokenctl")
+        .to_string_lossy()
+        .into_owned())
 }
 const TOKEN_ENV: &str = "TOKENCTL_BENCH_TOKEN";
 
