@@ -721,7 +721,7 @@ usage total did not grow by exactly the number of shell runs. It does not hash o
 seeded tokens, the clock advanced evenly over 30 days; the size is the database plus its \
 -wal and -shm files.
 - verify keeps the -wal/-shm files between runs (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, \
-wal_autocheckpoint=0) and the writer that finds the WAL at 512 KiB or more checkpoints it \
+wal_autocheckpoint=0) and the writer that finds the WAL at 256 KiB or more checkpoints it \
 (TRUNCATE); lifecycle commands (synchronous=FULL) fsync their commit and then checkpoint. \
 Lock waits nap 0.25-2 ms instead of SQLite's busy_timeout back-off (up to 100 ms naps), \
 which cut the 16-process max latency, not the throughput.

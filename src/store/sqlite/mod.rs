@@ -94,10 +94,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The `-wal` size at which the writer that finds it folds it back into the database
 /// (see `settle_wal`). A verify appends about 12 KiB. A process that opens the database
-/// alone rebuilds the WAL index by reading the whole WAL (about 0.9 ms per MiB here),
-/// while a checkpoint costs a few fsyncs: 512 KiB, one checkpoint per ~40 verifies,
-/// balances the two (measured in BENCHMARKS.md).
-const WAL_CHECKPOINT_BYTES: u64 = 512 << 10;
+/// alone rebuilds the WAL index by reading the whole WAL: measured here, 0.6 us per KiB
+/// (a verify at 384-512 KiB took 3.05 ms, at 0-128 KiB 2.82 ms), while the verify that
+/// checkpoints takes 1.5 ms more (its fsyncs). Per verify that costs 0.3*T + 17,800/T us
+/// for a limit of T KiB, least near 250 KiB: 256 KiB, one checkpoint per ~21 verifies
+/// (0.15 ms a verify on average, 0.19 ms at the 512 KiB used before).
+const WAL_CHECKPOINT_BYTES: u64 = 256 << 10;
 
 /// A checkpoint is housekeeping after a committed write: it may wait this long for
 /// readers and writers, then leaves the work to the next writer.
