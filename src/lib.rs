@@ -5,6 +5,7 @@ pub mod checksum;
 pub mod cli;
 mod commands;
 pub mod ctx;
+pub mod entry;
 pub mod error;
 pub mod exit;
 pub mod net;
@@ -22,14 +23,14 @@ pub mod verdict;
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Write};
-use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::cli::Cli;
 use crate::exit::{Status, is_broken_pipe, status_of};
 
-pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+/// The whole program; returns the process's exit code (see SPEC.md).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     render::redact::panic_hook();
     let cli = match parse(args.into_iter().collect()) {
         Ok(cli) => cli,
@@ -37,18 +38,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             // --help and --version land here too, with code 0; a closed pipe is no error.
             // clap quotes what was typed, perhaps a pasted token: redacted like every line.
             render::redact::clap_error(&err);
-            return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
+            return err.exit_code().clamp(0, 255) as u8;
         }
     };
     match execute(&cli) {
-        Ok(status) => status.into(),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(status) => status as u8,
+        Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
             // One line, redacted and escaped: messages can quote names, paths and REFs
             // from untrusted sources, a pasted token among them.
             let message = format!("{err:#}");
             let _ = writeln!(std::io::stderr(), "error: {}", render::escape(&message));
-            status_of(&err).into()
+            status_of(&err) as u8
         }
     }
 }

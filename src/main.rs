@@ -1,3 +1,13 @@
-fn main() -> std::process::ExitCode {
-    tokenctl::run(std::env::args_os())
+// The C `main` instead of Rust's runtime start: see `tokenctl::entry`.
+#![no_main]
+
+#[unsafe(no_mangle)]
+pub extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    tokenctl::entry::start();
+    let code = tokenctl::run(std::env::args_os());
+    tokenctl::entry::finish();
+    code.into()
 }

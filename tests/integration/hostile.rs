@@ -254,3 +254,40 @@ fn views_survive_hostile_filters_and_references() {
         })
         .unwrap();
 }
+
+/// Started with standard descriptors closed (a supervisor's `2>&-`), tokenctl keeps its
+/// answers: verify's verdict and the use it records, a listing's exit 0, and generate's
+/// refusal to make a token whose secret cannot be printed. (The binary opens missing ones
+/// on /dev/null first, as Rust's runtime does, so no file it opens takes their numbers.)
+#[test]
+fn closed_standard_descriptors_are_opened_on_dev_null() {
+    use std::os::unix::process::CommandExt as _;
+    let env = TestEnv::new();
+    let token = env.generate("real", &[]);
+    let closed = |mut cmd: std::process::Command, fds: &'static [i32]| {
+        // SAFETY: close(2) only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                for &fd in fds {
+                    nix::libc::close(fd);
+                }
+                Ok(())
+            });
+        }
+        cmd.status().unwrap().code()
+    };
+    let mut verify = env.std_cmd(["verify", "--token-env", "TOKEN"]);
+    verify.env("TOKEN", &token);
+    assert_eq!(closed(verify, &[0, 1, 2]), Some(0));
+    let mut unknown = env.std_cmd(["verify", "--token-env", "TOKEN"]);
+    unknown.env("TOKEN", format!("{}x", &token[..token.len() - 1]));
+    assert_ne!(closed(unknown, &[1, 2]), Some(0));
+    assert_eq!(closed(env.std_cmd(["list", "--json"]), &[0, 1]), Some(0));
+    // Nothing to print to: refused, and the token is revoked, never left active unseen.
+    let blind = closed(env.std_cmd(["generate", "--name", "blind"]), &[1]);
+    assert_eq!(blind, Some(1));
+    // Nothing was written where it did not belong: the database is whole and as it was.
+    let out = env.cmd(["show", "real", "--json"]).assert().success();
+    let shown = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(shown.contains("\"usage_count\": 1"), "{shown}");
+}
