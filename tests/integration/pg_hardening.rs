@@ -9,19 +9,7 @@ use std::process::Output;
 use crate::cluster::{self, Cluster, PASSWORD, ROLE};
 use crate::util::{Backend, TestEnv};
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-#[track_caller]
-fn assert_code(out: &Output, want: i32, what: &str) {
-    assert_eq!(out.status.code(), Some(want), "{what}: {}", text(out));
-    assert!(!text(out).contains("panicked"), "{what}: {}", text(out));
-}
+use crate::postgres::{assert_code, text};
 
 fn run_stdin(env: &TestEnv, args: &[&str], stdin: &str) -> Output {
     env.cmd(args)

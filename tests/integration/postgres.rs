@@ -18,7 +18,7 @@ use crate::util::{Backend, TestEnv};
 /// A verify against a stopped or unreachable server must refuse within this, not hang.
 const REFUSAL_BOUND: Duration = Duration::from_secs(15);
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -27,7 +27,7 @@ fn text(out: &Output) -> String {
 }
 
 #[track_caller]
-fn assert_code(out: &Output, want: i32, what: &str) {
+pub(crate) fn assert_code(out: &Output, want: i32, what: &str) {
     assert_eq!(out.status.code(), Some(want), "{what}: {}", text(out));
     assert!(!text(out).contains("panicked"), "{what}: {}", text(out));
 }
