@@ -12,8 +12,8 @@ use tokenctl::store::{Access, Record, Store, Target, seed};
 
 use crate::util::TestEnv;
 
-/// The release limit (`WAL_CHECKPOINT_BYTES` in src/store/sqlite.rs).
-const RELEASE_LIMIT: u64 = 512 << 10;
+/// The release limit (`WAL_CHECKPOINT_BYTES` in src/store/sqlite/mod.rs).
+const RELEASE_LIMIT: u64 = 256 << 10;
 
 fn wal(db: &Path) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
@@ -61,7 +61,7 @@ fn wal_is_checkpointed_by_the_process_that_finds_it_big() {
         peak = peak.max(now);
         last = now;
     }
-    // ~12 KiB per verify: a 64 KiB limit is crossed every few verifies, 512 KiB every ~40.
+    // ~12 KiB per verify: a 64 KiB limit is crossed every few verifies, 256 KiB every ~21.
     assert!(
         resets >= 10,
         "only {resets} checkpoints in {VERIFIES} verifies"
