@@ -1494,3 +1494,33 @@ fn a_locked_sqlite_database_gives_503_in_time() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(uses(&env, &id_of(&limited)).0, 1, "{stderr}");
 }
+
+both!(serve_keeps_the_sixteen_most_recent_sources);
+/// A token keeps at most 16 sources through serve's batches, as through verify: new ones
+/// push older ones out, and a flush that only adds to known ones keeps them all.
+fn serve_keeps_the_sixteen_most_recent_sources() {
+    let env = TestEnv::new();
+    let token = env.generate("web", &[]);
+    let ask = |server: &Server, source: &str| {
+        let body = format!(r#"{{"token": "{token}", "source": "{source}"}}"#);
+        let r = request(&server.addr, "POST", "/v1/verify", &[], Some(&body));
+        assert_eq!(r.status, 200, "{r:?}");
+    };
+    let server = Server::start(&env, &["--trust-proxy", "127.0.0.1/32"]);
+    for i in 0..20 {
+        ask(&server, &format!("s{i:02}"));
+    }
+    server.stop();
+    let server = Server::start(&env, &["--trust-proxy", "127.0.0.1/32"]);
+    ask(&server, "s19");
+    server.stop();
+    let mut sources: Vec<String> = env
+        .sql("SELECT source FROM usage_sources")
+        .into_iter()
+        .map(|row| row[0].clone())
+        .collect();
+    // Uses within one second tie on their time; the names break the tie.
+    assert_eq!(sources.len(), 16, "{sources:?}");
+    assert!(sources.contains(&"s19".to_owned()), "{sources:?}");
+    assert_eq!(env.show("web")["usage_count"], 21);
+}

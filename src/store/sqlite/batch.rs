@@ -25,20 +25,29 @@ impl Store {
                          WHERE id = ?1",
                     )?
                     .execute(params![id, t.uses as i64, at, t.source])?;
-                    tx.prepare_cached(
-                        "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
-                         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1)
-                         ON CONFLICT DO UPDATE SET uses = uses + ?3,
-                             last_used_at = max(last_used_at, ?4)",
-                    )?
-                    .execute(params![id, t.source, t.uses as i64, at])?;
-                    tx.prepare_cached(
-                        "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                           AND source NOT IN (
-                             SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                             ORDER BY last_used_at DESC, source LIMIT ?3)",
-                    )?
-                    .execute(params![id, t.source, SOURCES_KEPT - 1])?;
+                    // `uses = ?3` afterwards: the row is new, the only case in which the
+                    // token can now hold more sources than it keeps. A flush that only
+                    // adds to known sources (a busy server's usual one) prunes nothing.
+                    let added: bool = tx
+                        .prepare_cached(
+                            "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
+                             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1)
+                             ON CONFLICT DO UPDATE SET uses = uses + ?3,
+                                 last_used_at = max(last_used_at, ?4)
+                             RETURNING uses = ?3",
+                        )?
+                        .query_row(params![id, t.source, t.uses as i64, at], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or(false);
+                    if added {
+                        tx.prepare_cached(
+                            "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                               AND source NOT IN (
+                                 SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                                 ORDER BY last_used_at DESC, source LIMIT ?3)",
+                        )?
+                        .execute(params![id, t.source, SOURCES_KEPT - 1])?;
+                    }
                 }
                 if let Some(at) = t.last_failed_at.map(to_unix) {
                     tx.prepare_cached(

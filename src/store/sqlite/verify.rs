@@ -51,25 +51,28 @@ impl Store {
                          ON CONFLICT DO UPDATE SET uses = uses + 1",
                     )?
                     .execute(params![id.as_str(), day])?;
-                    tx.prepare_cached(
-                        "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
-                         VALUES (?1, ?2, 1, ?3)
-                         ON CONFLICT DO UPDATE SET uses = uses + 1, last_used_at = ?3",
-                    )?
-                    .execute(params![id.as_str(), source, at])?;
+                    // `uses = 1` afterwards: the source is new to this token.
+                    let added: bool = tx
+                        .prepare_cached(
+                            "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
+                             VALUES (?1, ?2, 1, ?3)
+                             ON CONFLICT DO UPDATE SET uses = uses + 1, last_used_at = ?3
+                             RETURNING uses = 1",
+                        )?
+                        .query_row(params![id.as_str(), source, at], |r| r.get(0))?;
                     // Bounded, so the file grows with tokens and days, not with every
-                    // distinct --source; the one just used always stays.
-                    tx.prepare_cached(
-                        "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                           AND source NOT IN (
-                             SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                             ORDER BY last_used_at DESC, source LIMIT ?3)",
-                    )?
-                    .execute(params![
-                        id.as_str(),
-                        source,
-                        SOURCES_KEPT - 1
-                    ])?;
+                    // distinct --source; the one just used always stays. Only a new
+                    // source can take a token past the bound: a known one (a deploy
+                    // hook's usual case) leaves nothing to prune, and no statement to run.
+                    if added {
+                        tx.prepare_cached(
+                            "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                               AND source NOT IN (
+                                 SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+                                 ORDER BY last_used_at DESC, source LIMIT ?3)",
+                        )?
+                        .execute(params![id.as_str(), source, SOURCES_KEPT - 1])?;
+                    }
                 }
                 Record::Failure => {
                     tx.prepare_cached(
