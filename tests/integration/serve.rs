@@ -1514,7 +1514,7 @@ fn serve_keeps_the_sixteen_most_recent_sources() {
     let server = Server::start(&env, &["--trust-proxy", "127.0.0.1/32"]);
     ask(&server, "s19");
     server.stop();
-    let mut sources: Vec<String> = env
+    let sources: Vec<String> = env
         .sql("SELECT source FROM usage_sources")
         .into_iter()
         .map(|row| row[0].clone())
