@@ -206,20 +206,7 @@ fn run() -> Result<()> {
                     .into(),
             ),
         }
-        // Warm-up: page cache, and the first run of each lane creates its -wal/-shm.
-        for lane in &mut lanes {
-            for i in 0..5 {
-                lane.once(i)?;
-            }
-            lane.times.clear();
-        }
-        for i in 0..runs {
-            // Rotate the start so no lane always runs right after the same neighbour.
-            let n = lanes.len();
-            for k in 0..n {
-                lanes[(i + k) % n].once(i + 5)?;
-            }
-        }
+        rotate(&mut lanes, runs)?;
         let mut medians = Vec::new();
         for lane in &lanes {
             let failures = lane.failures;
@@ -589,18 +576,7 @@ fn postgres(
             .context("sum(usage_count) is not a number")
     };
     let before = total()?;
-    for lane in &mut lanes {
-        for i in 0..5 {
-            lane.once(i)?;
-        }
-        lane.times.clear();
-    }
-    for i in 0..runs {
-        let n = lanes.len();
-        for k in 0..n {
-            lanes[(i + k) % n].once(i + 5)?;
-        }
-    }
+    rotate(&mut lanes, runs)?;
     let mut medians = Vec::new();
     for lane in &lanes {
         let m = median(&lane.times);
@@ -847,6 +823,25 @@ impl Lane {
         }
         Ok(())
     }
+}
+
+/// Five warm-up runs of each lane (page cache, and the first run of each lane creates its
+/// -wal/-shm), then `runs` rounds of every lane, each round starting one lane later so no
+/// lane always runs right after the same neighbour.
+fn rotate(lanes: &mut [Lane], runs: usize) -> Result<()> {
+    for lane in lanes.iter_mut() {
+        for i in 0..5 {
+            lane.once(i)?;
+        }
+        lane.times.clear();
+    }
+    let n = lanes.len();
+    for i in 0..runs {
+        for k in 0..n {
+            lanes[(i + k) % n].once(i + 5)?;
+        }
+    }
+    Ok(())
 }
 
 struct Concurrency {

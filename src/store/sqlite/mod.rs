@@ -167,10 +167,10 @@ impl Store {
             return Err(refused::read_only(path));
         }
         // The first read opens -wal and -shm; what SQLite holds is checked before any of
-        // it is believed.
-        store.header().map_err(|e| explain(path, e))?;
+        // it is believed (the header read is then vetted, not read again).
+        let header = store.header().map_err(|e| explain(path, e))?;
         file::vet_open_files(path, &vetted)?;
-        store.vet(access, created)?;
+        store.vet(access, created, header)?;
         Ok(store)
     }
 
@@ -231,10 +231,9 @@ impl Store {
     }
 
     /// Checks the file is a tokenctl database this version understands, and migrates an
-    /// older (or, for `init`/`generate`, empty) one.
-    fn vet(&mut self, access: Access, created: bool) -> Result<()> {
+    /// older (or, for `init`/`generate`, empty) one. `(app_id, version)`: its header.
+    fn vet(&mut self, access: Access, created: bool, (app_id, version): (i32, i32)) -> Result<()> {
         let path = self.path.clone();
-        let (app_id, version) = self.header().map_err(|e| explain(&path, e))?;
         if app_id == 0 && version == 0 {
             let objects: i64 = self
                 .conn
