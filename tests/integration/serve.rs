@@ -1495,6 +1495,39 @@ fn a_locked_sqlite_database_gives_503_in_time() {
     assert_eq!(uses(&env, &id_of(&limited)).0, 1, "{stderr}");
 }
 
+/// A use in the batch of a token deleted before the flush writes it is dropped: no usage
+/// row outlives its token. The test holds the write lock, so the flush comes after the
+/// delete. (SQLite: the flush tells a deleted token by its UPDATE changing no row.)
+#[test]
+fn a_use_of_a_token_deleted_before_the_flush_is_dropped() {
+    let env = TestEnv::new();
+    let gone = env.generate("gone", &[]);
+    let kept = env.generate("kept", &[]);
+    let server = Server::start(&env, &[]);
+    let holder = env.conn();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for token in [&gone, &kept] {
+        let r = server.get("/auth", &[("Authorization", &bearer(token))]);
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let id = id_of(&gone);
+    holder
+        .execute("DELETE FROM token_scopes WHERE token_id = ?1", [&id])
+        .unwrap();
+    assert_eq!(
+        holder.execute("DELETE FROM tokens WHERE id = ?1", [&id]).unwrap(),
+        1
+    );
+    holder.execute_batch("COMMIT").unwrap();
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    for table in ["usage_daily", "usage_sources"] {
+        let rows = env.sql(&format!("SELECT token_id FROM {table}"));
+        assert_eq!(rows, [[id_of(&kept)]], "{table}");
+    }
+    assert_eq!(uses(&env, &id_of(&kept)).0, 1);
+}
+
 both!(serve_keeps_the_sixteen_most_recent_sources);
 /// A token keeps at most 16 sources through serve's batches, as through verify: new ones
 /// push older ones out, and a flush that only adds to known ones keeps them all.
