@@ -664,7 +664,12 @@ mod tests {
             format!("{body}{}", std::str::from_utf8(&check).unwrap())
         };
         // In the id (lowercase and digits only) and in the secret (letters and digits).
-        for t in [resealed(4, 'K'), resealed(9, '-'), resealed(20, '-'), resealed(20, '+')] {
+        for t in [
+            resealed(4, 'K'),
+            resealed(9, '-'),
+            resealed(20, '-'),
+            resealed(20, '+'),
+        ] {
             assert_eq!(parse(&t).unwrap_err(), Malformed::Shape, "{t}");
             assert_eq!(find(t.as_bytes()).count(), 0, "{t}");
         }

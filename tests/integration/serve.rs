@@ -1515,7 +1515,9 @@ fn a_use_of_a_token_deleted_before_the_flush_is_dropped() {
         .execute("DELETE FROM token_scopes WHERE token_id = ?1", [&id])
         .unwrap();
     assert_eq!(
-        holder.execute("DELETE FROM tokens WHERE id = ?1", [&id]).unwrap(),
+        holder
+            .execute("DELETE FROM tokens WHERE id = ?1", [&id])
+            .unwrap(),
         1
     );
     holder.execute_batch("COMMIT").unwrap();
