@@ -414,6 +414,9 @@ fn flush_loop(stop: &Receiver<()>, target: &Target, batch: &Batch, metrics: &Met
             }
         }
         if stopping {
+            if let Some(s) = store.as_mut() {
+                s.empty_wal();
+            }
             return;
         }
     }

@@ -88,6 +88,15 @@ impl Store {
         }
     }
 
+    /// SQLite: folds the whole WAL into the database and empties it, as a one-shot
+    /// command's checkpoint does; `serve`, whose checkpoints are passive, calls it when it
+    /// stops, so the database file alone then holds everything. Best effort.
+    pub fn empty_wal(&mut self) {
+        if let Store::Sqlite(s) = self {
+            s.empty_wal();
+        }
+    }
+
     /// Whether this open created the database (the schema, on a server).
     pub fn created(&self) -> bool {
         each!(self, s => s.created())

@@ -153,3 +153,29 @@ fn after_a_lifecycle_change_the_database_file_alone_holds_every_token() {
         .collect();
     assert_eq!(names.len(), 2, "the copy holds {names:?}");
 }
+
+/// serve's checkpoints are passive while it runs (every request is a reader in the WAL);
+/// when it stops, it empties the WAL, so the database file alone holds every use.
+#[test]
+fn after_serve_stops_the_database_file_alone_holds_every_use() {
+    let env = TestEnv::new();
+    let token = env.generate("web", &["--no-expiry"]);
+    let server = crate::serve::Server::start(&env, &[]);
+    for _ in 0..3 {
+        let r = server.get("/auth", &[("Authorization", &format!("Bearer {token}"))]);
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(size(&wal(env.db())), 0, "{stderr}");
+    let copy = env.root().join("copy.db");
+    std::fs::copy(env.db(), &copy).expect("copy the database file");
+    let shown = env.json([
+        "--db",
+        copy.to_str().expect("utf-8 path"),
+        "show",
+        "web",
+        "--json",
+    ]);
+    assert_eq!(shown["usage_count"], 3, "{shown}");
+}

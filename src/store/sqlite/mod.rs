@@ -55,6 +55,10 @@ pub fn long_lived() {
     LONG_LIVED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+fn long_lived_process() -> bool {
+    LONG_LIVED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs before anything in this process uses SQLite. A one-shot command (verify, once per
 /// deploy-hook call) opens one connection, runs a few statements and exits; SQLite's
 /// per-connection lookaside (a free list written through its ~150 KiB at every open) and
@@ -65,7 +69,7 @@ pub fn long_lived() {
 fn configure_library() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        if LONG_LIVED.load(std::sync::atomic::Ordering::Relaxed) {
+        if long_lived_process() {
             return;
         }
         use std::ffi::{c_int, c_void};
@@ -205,11 +209,18 @@ impl Store {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(|e| explain(&self.path, e))?;
+        if long_lived_process() {
+            // `serve` never truncates the WAL (see `settle_wal`); SQLite trims it to this
+            // whenever it writes it again from the start.
+            self.conn
+                .pragma_update(None, "journal_size_limit", wal_limit() as i64)
+                .map_err(|e| explain(&self.path, e))?;
+        }
         Ok(())
     }
 
-    /// Folds a WAL grown past `WAL_CHECKPOINT_BYTES` into the database and truncates it;
-    /// after a lifecycle change (rare, already fsynced) always, so the database file alone
+    /// Folds a WAL grown past `WAL_CHECKPOINT_BYTES` into the database (and truncates it,
+    /// but in `serve`); after a lifecycle change (rare, already fsynced) always, so the database file alone
     /// holds every token and revocation, for whoever copies it without its -wal.
     /// Best effort, after the commit: the action already succeeded, and a checkpoint that
     /// cannot finish (busy readers, an I/O error) is retried by the next writer; an I/O
@@ -219,11 +230,30 @@ impl Store {
         wal.push("-wal");
         let due = durability == Durability::Full
             || std::fs::metadata(&wal).is_ok_and(|m| m.len() >= wal_limit());
+        if !due {
+            return;
+        }
+        // A one-shot command empties the WAL, so the next process to open the database
+        // alone has nothing to rebuild. In `serve` every request is a reader in the WAL:
+        // TRUNCATE would wait for each and make them all start over, so it copies what it
+        // can without waiting, and the WAL is written again from its start (trimmed to the
+        // limit, see `configure`) once no reader still needs it.
+        self.checkpoint(if long_lived_process() {
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        } else {
+            "PRAGMA wal_checkpoint(TRUNCATE)"
+        });
+    }
+
+    pub fn empty_wal(&mut self) {
+        self.checkpoint("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    /// Runs the checkpoint `pragma`, waiting at most CHECKPOINT_BUSY_TIMEOUT for locks.
+    fn checkpoint(&mut self, pragma: &str) {
         let waiter = Some(lock_waiter(CHECKPOINT_BUSY_TIMEOUT, self.deadline));
-        if due && self.conn.busy_handler(waiter).is_ok() {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        if self.conn.busy_handler(waiter).is_ok() {
+            let _ = self.conn.query_row(pragma, [], |_| Ok(()));
             let _ = self
                 .conn
                 .busy_handler(Some(lock_waiter(BUSY_TIMEOUT, self.deadline)));
