@@ -85,16 +85,18 @@ fn run() -> Result<()> {
 
     let (serve, addr) = start_serve(&db.to_string_lossy())?;
     let mut rows: Vec<(&str, Measured)> = vec![];
-    rows.push((
-        SQLITE,
-        Ok(bench(
-            &wrk,
-            &format!("http://{addr}/auth"),
-            &script,
-            conns,
-            secs,
-        )?),
-    ));
+    // p99 moves most from run to run on a shared VM: the run with the median p99 of
+    // SQLITE_RUNS, and every run's p99 beside it.
+    let mut runs = (0..SQLITE_RUNS)
+        .map(|_| bench(&wrk, &format!("http://{addr}/auth"), &script, conns, secs))
+        .collect::<Result<Vec<_>>>()?;
+    runs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
+    let sqlite_p99s = runs
+        .iter()
+        .map(|r| r.p99.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    rows.push((SQLITE, Ok(runs.swap_remove(runs.len() / 2))));
 
     if let Some(nginx) = nginx {
         let up_port = free_port()?;
@@ -146,10 +148,21 @@ fn run() -> Result<()> {
                 secs,
             )?),
         ));
+        rows.push((
+            FLOOR,
+            Ok(bench(
+                &wrk,
+                &format!("http://127.0.0.1:{up_port}/"),
+                &script,
+                conns,
+                secs,
+            )?),
+        ));
     } else {
-        eprintln!("serve bench: no nginx: (b) and (c) not measured");
-        rows.push((NGINX_AUTH, Err("nginx is not installed".into())));
-        rows.push((NGINX, Err("nginx is not installed".into())));
+        eprintln!("serve bench: no nginx: (b), (c) and the floor not measured");
+        for lane in [NGINX_AUTH, NGINX, FLOOR] {
+            rows.push((lane, Err("nginx is not installed".into())));
+        }
     }
     drop(serve);
 
@@ -165,7 +178,7 @@ fn run() -> Result<()> {
     rows.push((OPENBAO, bao));
     let load_after = load();
 
-    let md = report(&rows, conns, secs, &load_before, &load_after)?;
+    let md = report(&rows, &sqlite_p99s, conns, secs, &load_before, &load_after)?;
     print!("{md}");
     let out = sections::write("serve", &md)?;
     println!("wrote the serve section of {}", out.display());
@@ -176,6 +189,9 @@ fn run() -> Result<()> {
 const SQLITE: &str = "(a) tokenctl serve, /auth, SQLite";
 const NGINX_AUTH: &str = "(b) nginx auth_request -> serve (SQLite), static upstream";
 const NGINX: &str = "(c) the same nginx without auth";
+const FLOOR: &str = "the floor: nginx answering 200 itself (wrk and the machine alone)";
+/// How many times the SQLite lane runs (see its use).
+const SQLITE_RUNS: usize = 5;
 const POSTGRES: &str = "(a) tokenctl serve, /auth, PostgreSQL (Unix socket)";
 const OPENBAO: &str = "(d) OpenBao dev server, GET /v1/auth/token/lookup-self";
 
@@ -184,6 +200,7 @@ type Measured = std::result::Result<Run, String>;
 
 fn report(
     rows: &[(&str, Measured)],
+    sqlite_p99s: &str,
     conns: u64,
     secs: u64,
     load_before: &str,
@@ -201,7 +218,10 @@ fn report(
     targets.push(match get(SQLITE) {
         Some(a) => (
             t.into(),
-            format!("{:.0}/s, p99 {}", a.rps, a.p99),
+            format!(
+                "{:.0}/s, p99 {} (median of {SQLITE_RUNS} runs' p99: {sqlite_p99s})",
+                a.rps, a.p99
+            ),
             a.rps >= 30_000.0 && a.p99_ms <= 2.0,
         ),
         None => missing(t),
