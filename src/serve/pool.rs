@@ -187,30 +187,25 @@ impl Pool {
     /// held every read slot of the -shm file; no lock a tokenctl holds does that.) What it
     /// cannot answer so (a lock after all, a failure, a use-limited token, which is judged
     /// and counted in one write) goes to the workers, who wait within the request's
-    /// deadline. Measured on 2 cores, 10k tokens: 37k requests/s through the workers,
-    /// 51k so (BENCHMARKS.md).
-    fn answer_at_once(&self, ask: Ask) -> Result<Answer, Ask> {
-        let Some(Ok(mut slot)) = self.inline.as_ref().map(|s| s.lock()) else {
-            return Err(ask);
-        };
-        let Some(store) = slot.as_mut() else {
-            return Err(ask);
-        };
+    /// deadline. Measured on 2 cores, 10k tokens (BENCHMARKS.md): 40k requests/s through
+    /// the workers, 60k so.
+    fn answer_at_once(&self, ask: &Ask) -> Option<Answer> {
+        let mut slot = self.inline.as_ref()?.lock().ok()?;
+        let store = slot.as_mut()?;
         match store.get(ask.presented.id.as_str()) {
-            Ok(Some(limited)) if limited.max_uses.is_some() => Err(ask),
-            Ok(found) => Ok(judge_and_count(found, &ask, &self.clock, &self.batch)),
+            Ok(Some(limited)) if limited.max_uses.is_some() => None,
+            Ok(found) => Some(judge_and_count(found, ask, &self.clock, &self.batch)),
             Err(_) => {
                 *slot = None;
-                Err(ask)
+                None
             }
         }
     }
 
     pub async fn verify(&self, ask: Ask) -> Result<Answer, Unavailable> {
-        let ask = match self.answer_at_once(ask) {
-            Ok(answer) => return Ok(answer),
-            Err(ask) => ask,
-        };
+        if let Some(answer) = self.answer_at_once(&ask) {
+            return Ok(answer);
+        }
         let (tx, rx) = oneshot::channel();
         self.ask(Job::Verify(Box::new(ask), tx), rx)
             .await
