@@ -68,10 +68,9 @@ pub struct State {
 
 pub fn run(config: Config) -> Result<()> {
     // Fail at start, with the store's own message, on a database that is missing, foreign
-    // or not ours; once running, a database that goes away only gives 503s. On SQLite
-    // this connection then reads for the runtime thread (`Pool::answer_at_once`).
+    // or not ours; once running, a database that goes away only gives 503s.
     crate::store::long_lived();
-    let first = Store::open(&config.db, Access::ReadWrite)?;
+    drop(Store::open(&config.db, Access::ReadWrite)?);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -82,7 +81,6 @@ pub fn run(config: Config) -> Result<()> {
     let metrics = Arc::new(metrics::Metrics::default());
     let pool = Pool::start(
         &config.db,
-        first,
         clock.clone(),
         2,
         metrics.clone(),

@@ -77,6 +77,7 @@ pub struct Pool {
     /// it fails, and opened again by the flusher.
     inline: Option<Arc<Inline>>,
     clock: Arc<Clock>,
+    metrics: Arc<Metrics>,
 }
 
 type Inline = Mutex<Option<Store>>;
@@ -93,11 +94,8 @@ const SCRAPES: usize = 4;
 const REPLY_GRACE: Duration = Duration::from_millis(250);
 
 impl Pool {
-    /// `first`: the store `serve` opened to vet the database at start; on SQLite it
-    /// becomes the runtime thread's connection.
     pub fn start(
         target: &Target,
-        first: Store,
         clock: Arc<Clock>,
         workers: usize,
         metrics: Arc<Metrics>,
@@ -132,7 +130,7 @@ impl Pool {
             std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
         };
         let inline = match target {
-            Target::Sqlite(_) => Some(Arc::new(Mutex::new(never_waiting(first)))),
+            Target::Sqlite(_) => Some(Arc::new(Mutex::new(Store::open_never_waiting(target).ok()))),
             Target::Postgres(_) => None,
         };
         let (stop, stopped) = sync_channel::<()>(1);
@@ -157,6 +155,7 @@ impl Pool {
             flusher: Some((stop, flusher)),
             inline,
             clock,
+            metrics,
         }
     }
 
@@ -182,9 +181,8 @@ impl Pool {
 
     /// SQLite answers a request on the runtime thread, without the hop to a worker and
     /// back (two thread wake-ups): in WAL mode a read takes no lock a writer holds, and
-    /// this connection's busy handler gives up at once, so a read costs microseconds of
-    /// CPU. (SQLite's own retry for a WAL snapshot can still sleep, if another process
-    /// held every read slot of the -shm file; no lock a tokenctl holds does that.) What it
+    /// this connection never waits for one nor sleeps (`Store::open_never_waiting`), so a
+    /// read costs microseconds of CPU (and any disk read its pages need). What it
     /// cannot answer so (a lock after all, a failure, a use-limited token, which is judged
     /// and counted in one write) goes to the workers, who wait within the request's
     /// deadline. Measured on 2 cores, 10k tokens (BENCHMARKS.md): 40k requests/s through
@@ -196,6 +194,8 @@ impl Pool {
             Ok(Some(limited)) if limited.max_uses.is_some() => None,
             Ok(found) => Some(judge_and_count(found, ask, &self.clock, &self.batch)),
             Err(_) => {
+                // Counted, not logged: the workers now read, and say what fails for them.
+                self.metrics.db_errors.fetch_add(1, Ordering::Relaxed);
                 *slot = None;
                 None
             }
@@ -449,14 +449,6 @@ const FLUSH_EVERY: Duration = Duration::from_millis(500);
 /// that stopped answering holds neither the flusher nor shutdown for long.
 const FLUSH_LIMIT: Duration = Duration::from_secs(10);
 
-/// How long the flusher waits to open the runtime thread's connection again.
-const INLINE_OPEN_LIMIT: Duration = Duration::from_millis(200);
-
-/// `store` with a lock wait that gives up at once: its deadline has passed.
-fn never_waiting(mut store: Store) -> Option<Store> {
-    store.set_deadline(Instant::now()).ok().map(|()| store)
-}
-
 fn flush_loop(
     stop: &Receiver<()>,
     target: &Target,
@@ -473,13 +465,9 @@ fn flush_loop(
         );
         if let Some(slot) = inline.filter(|_| !stopping) {
             if slot.lock().is_ok_and(|s| s.is_none()) {
-                let opened = Store::open_within(
-                    target,
-                    Access::ReadWrite,
-                    Instant::now() + INLINE_OPEN_LIMIT,
-                );
+                let opened = Store::open_never_waiting(target);
                 if let (Ok(store), Ok(mut slot)) = (opened, slot.lock()) {
-                    *slot = never_waiting(store);
+                    *slot = Some(store);
                 }
             }
         }
@@ -494,6 +482,11 @@ fn flush_loop(
             }
         }
         if stopping {
+            // Even when nothing was flushed (use-limited tokens are written at once).
+            if store.is_none() {
+                let until = Instant::now() + FLUSH_LIMIT;
+                store = Store::open_within(target, Access::ReadWrite, until).ok();
+            }
             if let Some(s) = store.as_mut() {
                 s.empty_wal();
             }

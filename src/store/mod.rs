@@ -76,6 +76,15 @@ impl Store {
         })
     }
 
+    /// SQLite only: a connection that never waits, for `serve`'s runtime thread (see the
+    /// SQLite engine's `vfs`): a read answers at once or fails.
+    pub fn open_never_waiting(target: &Target) -> Result<Store> {
+        match target {
+            Target::Sqlite(path) => Ok(Store::Sqlite(sqlite::Store::open_never_waiting(path)?)),
+            Target::Postgres(_) => anyhow::bail!("a never-waiting connection is SQLite's alone"),
+        }
+    }
+
     /// The next operations end by `deadline`: a lock wait, or a server that stopped
     /// answering, fails them then (the connection is not to be trusted after that).
     pub fn set_deadline(&mut self, deadline: Instant) -> Result<()> {

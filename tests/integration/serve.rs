@@ -1495,9 +1495,54 @@ fn a_locked_sqlite_database_gives_503_in_time() {
     assert_eq!(uses(&env, &id_of(&limited)).0, 1, "{stderr}");
 }
 
+/// Someone who can write the `-shm` (on a shared database, its whole group) holds every
+/// WAL read slot. SQLite's retry loop for a snapshot then sleeps about 10 s without asking
+/// the busy handler; serve's runtime thread reads too, and must not sleep with it: the
+/// request still gets its 503 within the bound, and once the slots are free again, 200.
+#[test]
+fn held_wal_read_slots_do_not_stall_the_server() {
+    use std::os::fd::AsRawFd;
+    let env = TestEnv::new();
+    let token = env.generate("web", &[]);
+    let server = Server::start(&env, &[]);
+    let auth = bearer(&token);
+    assert_eq!(server.get("/auth", &[("Authorization", &auth)]).status, 200);
+    let mut shm = env.db().as_os_str().to_owned();
+    shm.push("-shm");
+    let shm = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&shm)
+        .unwrap();
+    // SQLite's -shm lock bytes start at 120; the five read slots are 123..=127.
+    let lock = |kind| {
+        let mut region: nix::libc::flock = unsafe { std::mem::zeroed() };
+        region.l_type = kind;
+        region.l_whence = nix::libc::SEEK_SET as i16;
+        region.l_start = 123;
+        region.l_len = 5;
+        // SAFETY: a plain fcntl lock request on a descriptor this test owns.
+        let rc = unsafe { nix::libc::fcntl(shm.as_raw_fd(), nix::libc::F_SETLKW, &region) };
+        assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
+    };
+    lock(nix::libc::F_WRLCK as i16);
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &auth)]);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(at.elapsed() < DB_BOUND, "{:?}", at.elapsed());
+    lock(nix::libc::F_UNLCK as i16);
+    let at = Instant::now();
+    let r = server.get("/auth", &[("Authorization", &auth)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(at.elapsed() < DB_BOUND, "{:?}", at.elapsed());
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 /// A use in the batch of a token deleted before the flush writes it is dropped: no usage
 /// row outlives its token. The test holds the write lock, so the flush comes after the
-/// delete. (SQLite: the flush tells a deleted token by its UPDATE changing no row.)
+/// delete. (SQLite: the flush tells a deleted token by its UPDATE changing no row; this
+/// guards that rewrite, and passed on the WHERE EXISTS it replaced as well.)
 #[test]
 fn a_use_of_a_token_deleted_before_the_flush_is_dropped() {
     let env = TestEnv::new();

@@ -158,8 +158,19 @@ fn after_a_lifecycle_change_the_database_file_alone_holds_every_token() {
 /// when it stops, it empties the WAL, so the database file alone holds every use.
 #[test]
 fn after_serve_stops_the_database_file_alone_holds_every_use() {
+    serve_three_uses_then_copy_the_file_alone(&[]);
+}
+
+/// The same when nothing was left for the usage flush: a use-limited token's uses are
+/// written at once, by the request.
+#[test]
+fn after_serve_stops_the_file_alone_holds_uses_written_at_once() {
+    serve_three_uses_then_copy_the_file_alone(&["--max-uses", "5"]);
+}
+
+fn serve_three_uses_then_copy_the_file_alone(generate: &[&str]) {
     let env = TestEnv::new();
-    let token = env.generate("web", &["--no-expiry"]);
+    let token = env.generate("web", generate);
     let server = crate::serve::Server::start(&env, &[]);
     for _ in 0..3 {
         let r = server.get("/auth", &[("Authorization", &format!("Bearer {token}"))]);

@@ -32,6 +32,7 @@ mod reads;
 mod rows;
 mod schema;
 mod verify;
+mod vfs;
 
 use errors::{explain, explained, refused};
 use rows::{TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
@@ -134,6 +135,30 @@ impl Store {
 
     /// As `open`, with lock waits ending by `deadline`, the vetting's and later ones'.
     pub fn open_within(path: &Path, access: Access, deadline: Option<Instant>) -> Result<Store> {
+        Store::open_with(path, access, deadline, None)
+    }
+
+    /// A read-write connection that never waits: a lock wait gives up at once, and SQLite
+    /// never sleeps on it (`vfs`). For `serve`'s runtime thread.
+    pub fn open_never_waiting(path: &Path) -> Result<Store> {
+        configure_library();
+        if !vfs::registered() {
+            bail!("SQLite refused tokenctl's never-sleeping VFS");
+        }
+        Store::open_with(
+            path,
+            Access::ReadWrite,
+            Some(Instant::now()),
+            Some(vfs::NAME),
+        )
+    }
+
+    fn open_with(
+        path: &Path,
+        access: Access,
+        deadline: Option<Instant>,
+        vfs: Option<&std::ffi::CStr>,
+    ) -> Result<Store> {
         configure_library();
         file::guard_root_chown();
         let (real, created) = file::locate(path, access)?;
@@ -154,6 +179,8 @@ impl Store {
                 file::uri(path, "immutable=1"),
                 flags | OpenFlags::SQLITE_OPEN_URI,
             )
+        } else if let Some(vfs) = vfs {
+            Connection::open_with_flags_and_vfs(path, flags, vfs)
         } else {
             Connection::open_with_flags(path, flags)
         }
@@ -211,9 +238,10 @@ impl Store {
             .map_err(|e| explain(&self.path, e))?;
         if long_lived_process() {
             // `serve` never truncates the WAL (see `settle_wal`); SQLite trims it to this
-            // whenever it writes it again from the start.
+            // whenever it writes it again from the start. Half the limit: trimmed to the
+            // limit itself, the file would count as due for a checkpoint at every write.
             self.conn
-                .pragma_update(None, "journal_size_limit", wal_limit() as i64)
+                .pragma_update(None, "journal_size_limit", (wal_limit() / 2) as i64)
                 .map_err(|e| explain(&self.path, e))?;
         }
         Ok(())
