@@ -561,14 +561,7 @@ fn run() -> Result<()> {
         bytes as f64 / 1e6,
         count_files(&corpus),
     )?;
-    writeln!(md, "| target | measured | holds |\n|---|---|---|")?;
-    for (what, measured, holds) in &targets {
-        writeln!(
-            md,
-            "| {what} | {measured} | {} |",
-            if *holds { "yes" } else { "**no**" }
-        )?;
-    }
+    md.push_str(&sections::targets(&targets));
     writeln!(md, "\n| measurement | value |\n|---|---|")?;
     for (what, value) in &rows {
         writeln!(md, "| {what} | {value} |")?;

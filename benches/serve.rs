@@ -273,14 +273,7 @@ fn report(
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     )?;
-    writeln!(md, "| target | measured | holds |\n|---|---|---|")?;
-    for (what, measured, holds) in &targets {
-        writeln!(
-            md,
-            "| {what} | {measured} | {} |",
-            if *holds { "yes" } else { "**no**" }
-        )?;
-    }
+    md.push_str(&sections::targets(&targets));
     writeln!(
         md,
         "\n| setup | requests/s | p50 | p90 | p99 |\n|---|---|---|---|---|"

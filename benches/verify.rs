@@ -1148,17 +1148,8 @@ fn write_report(report: &Report, runs: usize, per_proc: usize) -> Result<()> {
         cpu_model(),
         rusqlite::version(),
     )?;
-    writeln!(
-        md,
-        "## Targets\n\n| target | measured | holds |\n|---|---|---|"
-    )?;
-    for (what, measured, holds) in &report.targets {
-        writeln!(
-            md,
-            "| {what} | {measured} | {} |",
-            if *holds { "yes" } else { "**no**" }
-        )?;
-    }
+    writeln!(md, "## Targets\n")?;
+    md.push_str(&sections::targets(&report.targets));
     writeln!(
         md,
         "\n## Measurements\n\n| measurement | value | detail |\n|---|---|---|"

@@ -162,3 +162,14 @@ pub fn check() -> Result<()> {
     }
     Ok(())
 }
+
+/// The targets table a section opens with: each target, what was measured, and whether it
+/// holds ("yes", or a bold "no").
+pub fn targets(rows: &[(String, String, bool)]) -> String {
+    let mut md = String::from("| target | measured | holds |\n|---|---|---|\n");
+    for (what, measured, holds) in rows {
+        let holds = if *holds { "yes" } else { "**no**" };
+        md.push_str(&format!("| {what} | {measured} | {holds} |\n"));
+    }
+    md
+}
