@@ -13,7 +13,7 @@ impl Store {
     ) -> Result<Inserted> {
         self.write(Durability::Full, |tx| {
             let created_at = clock();
-            if let Some(existing) = find_by(tx, "t.name = ?1", token.name)? {
+            if let Some(existing) = find_by(tx, By::Name, token.name)? {
                 return Ok(Inserted::NameTaken(Box::new(existing)));
             }
             let taken: bool = tx.query_row(
@@ -214,7 +214,7 @@ impl Store {
             let old = reread(tx, id)?;
             let (new, changes) = rules::apply_edit(&old, edit, now)?;
             if new.name != old.name
-                && let Some(other) = find_by(tx, "t.name = ?1", &new.name)?
+                && let Some(other) = find_by(tx, By::Name, &new.name)?
             {
                 return Err(refuse::name_taken(&new.name, &other.id));
             }
@@ -355,7 +355,7 @@ fn delete_ids(tx: &rusqlite::Transaction, ids: &[&str], now: Timestamp, actor: &
         for table in ["token_scopes", "usage_daily", "usage_sources"] {
             tx.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [id])?;
         }
-        if find_by(tx, "t.id = ?1", id)?.is_some() {
+        if find_by(tx, By::Id, id)?.is_some() {
             return Err(refuse::still_there(id));
         }
         log_change(tx, now, id, &name, &Change::Deleted, actor, None)?;

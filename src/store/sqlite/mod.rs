@@ -35,7 +35,7 @@ mod verify;
 mod vfs;
 
 use errors::{explain, explained, refused};
-use rows::{TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
+use rows::{By, TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
 use schema::vet_schema;
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.

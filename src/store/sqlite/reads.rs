@@ -5,11 +5,11 @@ use super::*;
 
 impl Store {
     pub fn get(&self, id: &str) -> Result<Option<TokenRecord>> {
-        find_by(&self.conn, "t.id = ?1", id).map_err(|e| explain(&self.path, e))
+        find_by(&self.conn, By::Id, id).map_err(|e| explain(&self.path, e))
     }
 
     pub fn by_name(&self, name: &str) -> Result<Option<TokenRecord>> {
-        find_by(&self.conn, "t.name = ?1", name).map_err(|e| explain(&self.path, e))
+        find_by(&self.conn, By::Name, name).map_err(|e| explain(&self.path, e))
     }
 
     pub fn by_id_prefix(&self, bare: &str, limit: u32) -> Result<Vec<TokenRecord>> {

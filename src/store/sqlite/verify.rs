@@ -26,8 +26,7 @@ impl Store {
         let (verdict, record, token) = {
             // One read transaction: the token and the verdict see one moment.
             let snapshot = self.snapshot()?;
-            let token =
-                find_by(&snapshot.0, "t.id = ?1", id.as_str()).map_err(|e| explain(&path, e))?;
+            let token = find_by(&snapshot.0, By::Id, id.as_str()).map_err(|e| explain(&path, e))?;
             let (verdict, record) = decide(token.as_ref(), clock());
             (verdict, record, token)
         };
@@ -35,7 +34,7 @@ impl Store {
             return Ok((verdict, token));
         };
         self.write(Durability::Normal, |tx| {
-            let token = find_by(tx, "t.id = ?1", id.as_str())?;
+            let token = find_by(tx, By::Id, id.as_str())?;
             let now = clock();
             let (verdict, record) = decide(token.as_ref(), now);
             let (at, day) = (to_unix(now), day_of(now));
