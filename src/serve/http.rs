@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
 use super::State;
 use super::net::{client_ip, trusted_peer};
-use super::pool::{Answer, Ask};
+use super::pool::{Answer, Ask, Source};
 use crate::scope::Scope;
 use crate::token;
 use crate::verdict::Code;
@@ -26,6 +26,10 @@ const MAX_BODY: usize = 16 * 1024;
 /// A verdict takes microseconds; past this the database is not answering.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_SOURCE: usize = 200;
+
+const X_TOKEN_ID: HeaderName = HeaderName::from_static("x-token-id");
+const X_TOKEN_NAME: HeaderName = HeaderName::from_static("x-token-name");
+const X_TOKEN_SCOPES: HeaderName = HeaderName::from_static("x-token-scopes");
 
 const INVALID_TOKEN: &str = "Bearer realm=\"tokenctl\", error=\"invalid_token\"";
 const INSUFFICIENT_SCOPE: &str = "Bearer realm=\"tokenctl\", error=\"insufficient_scope\"";
@@ -177,16 +181,16 @@ async fn auth(state: &State, peer: Option<IpAddr>, req: &Request<Incoming>) -> L
             let mut l = Logged::plain(StatusCode::OK, "");
             let h = l.response.headers_mut();
             for (name, value) in [
-                ("x-token-id", t.id.clone()),
-                ("x-token-name", t.name.clone()),
-                ("x-token-scopes", t.scopes.join(" ")),
+                (X_TOKEN_ID, t.id.as_str()),
+                (X_TOKEN_NAME, t.name.as_str()),
+                (X_TOKEN_SCOPES, t.scopes.join(" ").as_str()),
             ] {
                 // SPEC rule 7: a value that is not plain visible text is sent empty, never
                 // mangled (a name is anyone's text). Every header is sent, empty too: Caddy
                 // 2.6 hands the upstream its placeholder text for one that is missing.
                 h.insert(
                     name,
-                    header_safe(&value).unwrap_or(HeaderValue::from_static("")),
+                    header_safe(value).unwrap_or(HeaderValue::from_static("")),
                 );
             }
             l.outcome = Some(Code::Valid.as_str());
@@ -225,11 +229,11 @@ fn header_safe(value: &str) -> Option<HeaderValue> {
     ok.then(|| HeaderValue::from_str(value).ok()).flatten()
 }
 
-fn source_of(client: Option<IpAddr>, label: Option<&str>) -> String {
+fn source_of(client: Option<IpAddr>, label: Option<&str>) -> Source {
     match (label, client) {
-        (Some(l), _) => l.to_owned(),
-        (None, Some(ip)) => ip.to_string(),
-        (None, None) => "serve".to_owned(),
+        (Some(l), _) => Source::Label(l.to_owned()),
+        (None, Some(ip)) => Source::Addr(ip),
+        (None, None) => Source::Unknown,
     }
 }
 

@@ -30,8 +30,40 @@ pub struct Ask {
     pub presented: Presented,
     pub scopes: Vec<Scope>,
     pub client_ip: Option<IpAddr>,
-    /// Recorded with a use: the client address, or the caller's label.
-    pub source: String,
+    /// Recorded with a use.
+    pub source: Source,
+}
+
+/// Where a use came from, as recorded: the client's address, a trusted caller's label, or
+/// neither. Kept as an address until the flush writes it: formatting one per request cost
+/// as much as the verdict.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    Addr(IpAddr),
+    Label(String),
+    Unknown,
+}
+
+impl Source {
+    /// The source a flushed tally names, back as the key it was counted under (the text
+    /// reads the same either way, which is all the database sees).
+    fn from_text(text: String) -> Source {
+        match text.parse() {
+            Ok(ip) => Source::Addr(ip),
+            Err(_) if text == "serve" => Source::Unknown,
+            Err(_) => Source::Label(text),
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Addr(ip) => ip.fmt(f),
+            Source::Label(label) => f.write_str(label),
+            Source::Unknown => f.write_str("serve"),
+        }
+    }
 }
 
 pub struct Answer {
@@ -307,11 +339,11 @@ fn work(
                 // and recorded in one transaction, never from a batch.
                 Ok(Some(limited)) if limited.max_uses.is_some() => {
                     let mut decided_at = clock();
-                    let judged =
-                        s.check(&ask.presented.id, clock, Some(&ask.source), |found, now| {
-                            decided_at = now;
-                            decide(found, &ask, now)
-                        });
+                    let source = ask.source.to_string();
+                    let judged = s.check(&ask.presented.id, clock, Some(&source), |found, now| {
+                        decided_at = now;
+                        decide(found, &ask, now)
+                    });
                     match judged {
                         Ok((code, token)) => {
                             let token = token.filter(|_| code != Code::Unknown);
@@ -371,7 +403,7 @@ fn complain(last: &mut Option<Instant>, e: &anyhow::Error) {
 
 /// Uses and failures counted since the last flush, per (token, source, day).
 #[derive(Default)]
-struct Batch(Mutex<HashMap<(String, String, i64), Counts>>);
+struct Batch(Mutex<HashMap<(String, Source, i64), Counts>>);
 
 /// One key's counts; the key's strings are not copied again until the flush.
 #[derive(Default)]
@@ -383,15 +415,13 @@ struct Counts {
 }
 
 impl Batch {
-    fn add(&self, id: &str, source: &str, record: Record, now: Timestamp) {
+    fn add(&self, id: &str, source: &Source, record: Record, now: Timestamp) {
         if record == Record::Nothing {
             return;
         }
         let day = day_of(now);
         let Ok(mut map) = self.0.lock() else { return };
-        let counts = map
-            .entry((id.to_owned(), source.to_owned(), day))
-            .or_default();
+        let counts = map.entry((id.to_owned(), source.clone(), day)).or_default();
         match record {
             Record::Use => {
                 counts.uses += 1;
@@ -415,7 +445,7 @@ impl Batch {
         map.into_iter()
             .map(|((token_id, source, day), c)| Tally {
                 token_id,
-                source,
+                source: source.to_string(),
                 day,
                 uses: c.uses,
                 failures: c.failures,
@@ -429,7 +459,8 @@ impl Batch {
     fn put_back(&self, tallies: Vec<Tally>) {
         let Ok(mut map) = self.0.lock() else { return };
         for t in tallies {
-            let have = map.entry((t.token_id, t.source, t.day)).or_default();
+            let source = Source::from_text(t.source);
+            let have = map.entry((t.token_id, source, t.day)).or_default();
             have.uses += t.uses;
             have.failures += t.failures;
             have.last_used_at = have.last_used_at.max(t.last_used_at);
@@ -539,6 +570,25 @@ fn flush(
             *store = None;
             batch.put_back(tallies);
             false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    /// A failed flush puts its tallies back under the key they were counted by: every
+    /// source reads back as itself.
+    #[test]
+    fn a_source_reads_back_as_the_key_it_was_counted_under() {
+        for source in [
+            Source::Addr("192.0.2.7".parse().unwrap()),
+            Source::Addr("2001:db8::1".parse().unwrap()),
+            Source::Label("billing-worker".to_owned()),
+            Source::Unknown,
+        ] {
+            assert!(Source::from_text(source.to_string()) == source);
         }
     }
 }
