@@ -499,9 +499,9 @@ fn flush_loop(
     loop {
         let wait = next.saturating_duration_since(Instant::now());
         let stopping = !matches!(stop.recv_timeout(wait), Err(RecvTimeoutError::Timeout));
-        // After a flush that overran its turn the next runs at once, and the cadence
-        // resumes from then: never a burst to catch up.
-        next = (next + FLUSH_EVERY).max(Instant::now() + FLUSH_EVERY);
+        // Counted from this turn's start, not its end: a flush that overran its turn is
+        // followed by the next at once, never by a burst to catch up.
+        next = Instant::now() + FLUSH_EVERY;
         if let Some(slot) = inline.filter(|_| !stopping) {
             if slot.lock().is_ok_and(|s| s.is_none()) {
                 let opened = Store::open_never_waiting(target);
