@@ -724,6 +724,10 @@ pub struct FailureDay {
     pub failures: u64,
 }
 
+/// The distinct sources a token keeps, the most recent ones, on every backend and through
+/// verify and serve alike: the file grows with tokens and days, not with every source.
+pub(crate) const SOURCES_KEPT: u32 = 16;
+
 /// The unix day of a time, the unit `usage_daily` is kept in.
 pub fn day_of(t: Timestamp) -> i64 {
     t.timestamp().div_euclid(86_400)

@@ -7,8 +7,7 @@ use super::Store;
 use crate::store::Tally;
 use crate::time::to_unix;
 
-/// As verify's: the most recent distinct sources a token keeps.
-const SOURCES_KEPT: i64 = 16;
+use crate::store::SOURCES_KEPT;
 
 const ADD_USES: &str = "WITH u AS (
         UPDATE tokens SET usage_count = usage_count + $2,
@@ -50,7 +49,7 @@ impl Store {
                         .bind(t.uses as i64)
                         .bind(at)
                         .bind(&t.source)
-                        .bind(SOURCES_KEPT - 1)
+                        .bind(i64::from(SOURCES_KEPT) - 1)
                         .execute(&mut *c)
                         .await?;
                 }

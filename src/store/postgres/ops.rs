@@ -6,6 +6,7 @@ use sqlx::Row as _;
 use sqlx::postgres::{PgConnection, PgRow};
 
 use super::Store;
+use crate::store::SOURCES_KEPT;
 use crate::store::rules::{self, refuse};
 use crate::store::{
     Bulk, Change, DayUse, Edit, Event, FailureDay, Inserted, ListCounts, ListQuery, NewToken,
@@ -13,9 +14,6 @@ use crate::store::{
 };
 use crate::time::{Timestamp, from_unix, to_unix};
 use crate::token::{TokenHash, TokenId};
-
-/// Distinct sources kept per token (the most recent ones), as on SQLite.
-const SOURCES_KEPT: i64 = 16;
 
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.name, t.prefix, t.hash, t.description, \
      COALESCE((SELECT pg_catalog.array_agg(s.scope ORDER BY s.scope) FROM token_scopes s WHERE s.token_id = t.id), '{}') AS scopes, \
@@ -756,7 +754,7 @@ async fn record_use(
         .bind(judged.expires_at.map(to_unix))
         .bind(&judged.scopes)
         .bind(day_of(now))
-        .bind(SOURCES_KEPT - 1)
+        .bind(i64::from(SOURCES_KEPT) - 1)
         .bind(judged.max_uses.map(|n| n.min(i64::MAX as u64) as i64))
         .bind(rules::cidrs_to(&judged.allowed_cidrs))
         .bind(judged.grace_ends_at.map(to_unix))

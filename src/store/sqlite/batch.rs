@@ -3,9 +3,6 @@
 
 use super::*;
 
-/// As verify's: the most recent distinct sources a token keeps.
-const SOURCES_KEPT: u32 = 16;
-
 /// A tally's counts onto its token; no row changed means the token was deleted since,
 /// and the tally is dropped. Two servers flush in any order: the newest use (failure)
 /// wins the "last" fields.
@@ -28,11 +25,6 @@ const ADD_TO_SOURCE: &str =
 
 const ADD_NEW_SOURCE: &str = "INSERT INTO usage_sources (token_id, source, uses, last_used_at)
     VALUES (?1, ?2, ?3, ?4)";
-
-const PRUNE_SOURCES: &str = "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-    AND source NOT IN (
-      SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-      ORDER BY last_used_at DESC, source LIMIT ?3)";
 
 const ADD_TO_DAY: &str = "INSERT INTO usage_daily (token_id, day, uses, failures)
     VALUES (?1, ?2, ?3, ?4)

@@ -16,8 +16,8 @@ use super::file;
 use super::rules::{self, refuse};
 use super::{
     Access, Bulk, Change, DayUse, Durability, Edit, Event, FailureDay, Inserted, ListCounts,
-    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SortKey, SourceUse, Tally,
-    TokenRecord, day_of, retired_name,
+    ListQuery, NewToken, Record, Revocation, Rotated, Rotation, SOURCES_KEPT, SortKey, SourceUse,
+    Tally, TokenRecord, day_of, retired_name,
 };
 use crate::error::{Kind, fail};
 use crate::time::{Timestamp, from_unix, to_unix};
@@ -35,7 +35,10 @@ mod verify;
 mod vfs;
 
 use errors::{explain, explained, refused};
-use rows::{By, TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp, token_from_row};
+use rows::{
+    By, PRUNE_SOURCES, TOKEN_COLUMNS, find_by, log_change, name_of, reread, timestamp,
+    token_from_row,
+};
 use schema::vet_schema;
 
 /// "tknc": marks the file as tokenctl's, so another application's database is refused.

@@ -56,6 +56,15 @@ pub(super) fn find_by(
     }
 }
 
+/// Drops the token's sources beyond the `SOURCES_KEPT` most recent, never ?2, the one
+/// just used. Run after a source is added (verify's and the batch's): only a new one can
+/// take a token past the bound. Binds: token id, source, `SOURCES_KEPT - 1`.
+pub(super) const PRUNE_SOURCES: &str =
+    "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+    AND source NOT IN (
+      SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
+      ORDER BY last_used_at DESC, source LIMIT ?3)";
+
 pub(super) fn name_of(conn: &Connection, id: &str) -> rusqlite::Result<String> {
     conn.query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
 }

@@ -3,9 +3,6 @@
 
 use super::*;
 
-/// Distinct sources kept per token (the most recent ones): `show` lists 5 of them.
-const SOURCES_KEPT: u32 = 16;
-
 impl Store {
     /// The verify transaction. Judges on a read snapshot first: an unknown id, or a
     /// `source == None` (nothing to record), never takes the write lock, so a loop of
@@ -64,13 +61,11 @@ impl Store {
                     // source can take a token past the bound: a known one (a deploy
                     // hook's usual case) leaves nothing to prune, and no statement to run.
                     if added {
-                        tx.prepare_cached(
-                            "DELETE FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                               AND source NOT IN (
-                                 SELECT source FROM usage_sources WHERE token_id = ?1 AND source <> ?2
-                                 ORDER BY last_used_at DESC, source LIMIT ?3)",
-                        )?
-                        .execute(params![id.as_str(), source, SOURCES_KEPT - 1])?;
+                        tx.prepare_cached(PRUNE_SOURCES)?.execute(params![
+                            id.as_str(),
+                            source,
+                            SOURCES_KEPT - 1
+                        ])?;
                     }
                 }
                 Record::Failure => {
