@@ -327,7 +327,7 @@ async fn verify_json(state: &State, peer: Option<IpAddr>, req: Request<Incoming>
         .metrics
         .verified(answer.as_ref().ok().map(|a| a.code), started.elapsed());
     match answer {
-        Ok(a) => json_outcome(a.code, a.token.as_ref(), &scopes, a.now, Some(id)),
+        Ok(a) => json_outcome(a.code, a.token.as_deref(), &scopes, a.now, Some(id)),
         Err(_) => {
             let mut l = Logged::unavailable();
             l.id = Some(id);

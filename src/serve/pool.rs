@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use anyhow::Result;
 use tokio::sync::oneshot;
 
 use super::metrics::Metrics;
@@ -69,7 +70,7 @@ impl std::fmt::Display for Source {
 pub struct Answer {
     pub code: Code,
     /// The token under the presented id when its secret was right.
-    pub token: Option<TokenRecord>,
+    pub token: Option<Arc<TokenRecord>>,
     pub now: Timestamp,
 }
 
@@ -112,7 +113,54 @@ pub struct Pool {
     metrics: Arc<Metrics>,
 }
 
-type Inline = Mutex<Option<Store>>;
+type Inline = Mutex<Option<Reader>>;
+
+/// The runtime thread's connection, and the tokens it has read since the database last
+/// changed. A request is answered from that record only when its own check, SQLite's data
+/// version read at the request, proves no connection of any process has committed since
+/// the record was read: then the record is exactly what reading it again would return.
+/// So a revoke (an edit, a flush, any commit) that has returned is seen by the next
+/// request, as when every request reads.
+struct Reader {
+    store: Store,
+    /// Each token read, with the data version it was read at (or after). A record of an
+    /// older version is only replaced when its token is read again: emptying the set at
+    /// each change dropped 10k records at once, a stall of milliseconds.
+    read: HashMap<String, (i64, Arc<TokenRecord>)>,
+}
+
+/// Tokens a reader holds at most; others are read each time (a garbage id is never held:
+/// only tokens that exist are kept).
+const READ_KEPT: usize = 16_384;
+
+impl Reader {
+    fn open(target: &Target) -> Result<Reader> {
+        let store = Store::open_never_waiting(target)?;
+        let read = HashMap::new();
+        Ok(Reader { store, read })
+    }
+
+    fn get(&mut self, id: &str) -> Result<Option<Arc<TokenRecord>>> {
+        // Asked before the token is read: a commit between the two makes the record newer
+        // than its version, never older, and the next request reads it again.
+        let version = self.store.data_version()?;
+        if let Some((at, token)) = self.read.get(id) {
+            if *at == version {
+                return Ok(Some(token.clone()));
+            }
+        }
+        let Some(token) = self.store.get(id)?.map(Arc::new) else {
+            self.read.remove(id);
+            return Ok(None);
+        };
+        if let Some(kept) = self.read.get_mut(id) {
+            *kept = (version, token.clone());
+        } else if self.read.len() < READ_KEPT {
+            self.read.insert(id.to_owned(), (version, token.clone()));
+        }
+        Ok(Some(token))
+    }
+}
 
 /// Requests that may wait for a worker; beyond that, 503 at once rather than a queue
 /// that grows while the database is away.
@@ -162,7 +210,7 @@ impl Pool {
             std::thread::spawn(move || work(&rx, &target, &clock, &batch, &metrics))
         };
         let inline = match target {
-            Target::Sqlite(_) => Some(Arc::new(Mutex::new(Store::open_never_waiting(target).ok()))),
+            Target::Sqlite(_) => Some(Arc::new(Mutex::new(Reader::open(target).ok()))),
             Target::Postgres(_) => None,
         };
         let (stop, stopped) = sync_channel::<()>(1);
@@ -221,8 +269,8 @@ impl Pool {
     /// the workers, 60k so.
     fn answer_at_once(&self, ask: &Ask) -> Option<Answer> {
         let mut slot = self.inline.as_ref()?.lock().ok()?;
-        let store = slot.as_mut()?;
-        match store.get(ask.presented.id.as_str()) {
+        let reader = slot.as_mut()?;
+        match reader.get(ask.presented.id.as_str()) {
             Ok(Some(limited)) if limited.max_uses.is_some() => None,
             Ok(found) => Some(judge_and_count(found, ask, &self.clock, &self.batch)),
             Err(_) => {
@@ -272,9 +320,14 @@ impl Pool {
 
 /// A token without a use limit, as just read: judged, and its use or failure counted in
 /// the batch.
-fn judge_and_count(found: Option<TokenRecord>, ask: &Ask, clock: &Clock, batch: &Batch) -> Answer {
+fn judge_and_count(
+    found: Option<Arc<TokenRecord>>,
+    ask: &Ask,
+    clock: &Clock,
+    batch: &Batch,
+) -> Answer {
     let now = clock();
-    let (code, record) = decide(found.as_ref(), ask, now);
+    let (code, record) = decide(found.as_deref(), ask, now);
     let token = found.filter(|_| code != Code::Unknown);
     if let Some(t) = &token {
         batch.add(&t.id, &ask.source, record, now);
@@ -346,7 +399,7 @@ fn work(
                     });
                     match judged {
                         Ok((code, token)) => {
-                            let token = token.filter(|_| code != Code::Unknown);
+                            let token = token.filter(|_| code != Code::Unknown).map(Arc::new);
                             let now = decided_at;
                             let _ = reply.send(Some(Answer { code, token, now }));
                             None
@@ -355,6 +408,7 @@ fn work(
                     }
                 }
                 Ok(found) => {
+                    let found = found.map(Arc::new);
                     let _ = reply.send(Some(judge_and_count(found, &ask, clock, batch)));
                     None
                 }
@@ -504,9 +558,9 @@ fn flush_loop(
         next = Instant::now() + FLUSH_EVERY;
         if let Some(slot) = inline.filter(|_| !stopping) {
             if slot.lock().is_ok_and(|s| s.is_none()) {
-                let opened = Store::open_never_waiting(target);
-                if let (Ok(store), Ok(mut slot)) = (opened, slot.lock()) {
-                    *slot = Some(store);
+                let opened = Reader::open(target);
+                if let (Ok(reader), Ok(mut slot)) = (opened, slot.lock()) {
+                    *slot = Some(reader);
                 }
             }
         }

@@ -85,6 +85,15 @@ impl Store {
         }
     }
 
+    /// SQLite only: changes whenever another connection has committed (see the engine's
+    /// `data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        match self {
+            Store::Sqlite(s) => s.data_version(),
+            Store::Postgres(_) => anyhow::bail!("a data version is SQLite's alone"),
+        }
+    }
+
     /// The next operations end by `deadline`: a lock wait, or a server that stopped
     /// answering, fails them then (the connection is not to be trusted after that).
     pub fn set_deadline(&mut self, deadline: Instant) -> Result<()> {

@@ -8,6 +8,18 @@ impl Store {
         find_by(&self.conn, By::Id, id).map_err(|e| explain(&self.path, e))
     }
 
+    /// SQLite's `PRAGMA data_version`: it reads differently whenever another connection
+    /// (of any process) has committed since this one last asked; this connection's own
+    /// commits leave it as it was.
+    pub fn data_version(&self) -> Result<i64> {
+        let read = || -> rusqlite::Result<i64> {
+            self.conn
+                .prepare_cached("PRAGMA data_version")?
+                .query_row([], |row| row.get(0))
+        };
+        read().map_err(|e| explain(&self.path, e))
+    }
+
     pub fn by_name(&self, name: &str) -> Result<Option<TokenRecord>> {
         find_by(&self.conn, By::Name, name).map_err(|e| explain(&self.path, e))
     }
