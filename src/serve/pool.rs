@@ -123,10 +123,21 @@ type Inline = Mutex<Option<Reader>>;
 /// request, as when every request reads.
 struct Reader {
     store: Store,
-    /// Each token read, with the data version it was read at (or after). A record of an
-    /// older version is only replaced when its token is read again: emptying the set at
-    /// each change dropped 10k records at once, a stall of milliseconds.
-    read: HashMap<String, (i64, Arc<TokenRecord>)>,
+    /// The data version the last request read.
+    seen: i64,
+    /// Counts the changes of `seen`. SQLite's data version is a 32-bit counter, one step
+    /// per change this connection notices, which a client can drive (each refused
+    /// use-limited verify commits): it comes round again after 2^32 changes, where this
+    /// never does. It moves at most twice between two requests (once at the row read), so
+    /// a change is never missed.
+    epoch: u64,
+    /// Each token read, with the epoch it was read in (or after). A record of an older
+    /// epoch is replaced when its token is read again, not all at once: emptying the set
+    /// at each change dropped 10k records on the runtime thread in one go, a stall of
+    /// milliseconds.
+    read: HashMap<String, (u64, Arc<TokenRecord>)>,
+    /// The epoch `read` was last pruned in (see `get`).
+    pruned: Option<u64>,
 }
 
 /// Tokens a reader holds at most; others are read each time (a garbage id is never held:
@@ -136,16 +147,28 @@ const READ_KEPT: usize = 16_384;
 impl Reader {
     fn open(target: &Target) -> Result<Reader> {
         let store = Store::open_never_waiting(target)?;
+        let seen = store.data_version()?;
         let read = HashMap::new();
-        Ok(Reader { store, read })
+        Ok(Reader {
+            store,
+            seen,
+            epoch: 0,
+            read,
+            pruned: None,
+        })
     }
 
     fn get(&mut self, id: &str) -> Result<Option<Arc<TokenRecord>>> {
         // Asked before the token is read: a commit between the two makes the record newer
-        // than its version, never older, and the next request reads it again.
+        // than its epoch, never older, and the next request reads it again.
         let version = self.store.data_version()?;
+        if version != self.seen {
+            self.seen = version;
+            self.epoch += 1;
+        }
+        let epoch = self.epoch;
         if let Some((at, token)) = self.read.get(id) {
-            if *at == version {
+            if *at == epoch {
                 return Ok(Some(token.clone()));
             }
         }
@@ -154,9 +177,18 @@ impl Reader {
             return Ok(None);
         };
         if let Some(kept) = self.read.get_mut(id) {
-            *kept = (version, token.clone());
-        } else if self.read.len() < READ_KEPT {
-            self.read.insert(id.to_owned(), (version, token.clone()));
+            *kept = (epoch, token.clone());
+        } else {
+            if self.read.len() >= READ_KEPT && self.pruned != Some(epoch) {
+                // Full: the records no request can use any more go (tokens deleted or no
+                // longer asked for), at most once an epoch; more tokens than this asked
+                // for in one epoch are read each time.
+                self.read.retain(|_, (at, _)| *at == epoch);
+                self.pruned = Some(epoch);
+            }
+            if self.read.len() < READ_KEPT {
+                self.read.insert(id.to_owned(), (epoch, token.clone()));
+            }
         }
         Ok(Some(token))
     }
