@@ -5,6 +5,7 @@ mod http;
 mod metrics;
 mod net;
 mod pool;
+mod reader;
 
 use std::net::IpAddr;
 use std::pin::Pin;
