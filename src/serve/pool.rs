@@ -313,88 +313,125 @@ fn work(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok((until, job)) = job else { return };
+        let Ok((until, mut job)) = job else { return };
         // Its request already answered 503: a database that is away is not asked again
         // for each request that queued behind the one it hung on.
         if job.abandoned() || Instant::now() >= until {
             continue;
         }
-        if let Some(s) = store.as_mut() {
-            if let Err(e) = s.set_deadline(until) {
-                metrics.db_errors.fetch_add(1, Ordering::Relaxed);
-                complain(&mut last_complaint, &e);
-                store = None;
-            }
-        }
-        if store.is_none() {
-            // A server that accepts but does not answer holds the connect until `until`.
-            match Store::open_within(target, Access::ReadWrite, until) {
-                Ok(s) => store = Some(s),
-                Err(e) => {
+        // A connection kept from an earlier job may have been cut since (a restarted or
+        // failed-over server, an idle timeout): a job it failed before anything was
+        // read or written is tried once more on a new one, so the first request after
+        // the database is back is not answered 503 by whichever worker saw the loss.
+        let (mut kept, mut cut) = (store.is_some(), false);
+        loop {
+            if let Some(s) = store.as_mut() {
+                if let Err(e) = s.set_deadline(until) {
                     metrics.db_errors.fetch_add(1, Ordering::Relaxed);
                     complain(&mut last_complaint, &e);
+                    store = None;
+                }
+            }
+            if store.is_none() {
+                kept = false;
+                // A server that accepts but does not answer holds the connect until `until`.
+                match Store::open_within(target, Access::ReadWrite, until) {
+                    Ok(s) => store = Some(s),
+                    Err(e) => {
+                        metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+                        complain(&mut last_complaint, &e);
+                    }
+                }
+            }
+            // Dropping the job's sender answers "unavailable".
+            let Some(s) = store.as_mut() else { break };
+            let Err(failed) = run(s, job, clock, batch) else {
+                if cut {
+                    say(
+                        &mut last_complaint,
+                        "reconnected (a kept connection had been cut)",
+                    );
+                }
+                break;
+            };
+            // A connection that failed once (a deadline that passed mid-statement too) is
+            // not trusted again: it is dropped, and the next try reconnects.
+            metrics.db_errors.fetch_add(1, Ordering::Relaxed);
+            store = None;
+            match failed.untouched {
+                Some(again) if kept && Instant::now() < until => {
+                    // Said only if the new connection fails too, with its own reason.
+                    (job, cut) = (again, true);
+                }
+                _ => {
+                    complain(&mut last_complaint, &failed.error);
+                    break;
                 }
             }
         }
-        let Some(s) = store.as_mut() else {
-            // Dropping the job's sender answers "unavailable".
-            continue;
-        };
-        let failed = match job {
-            Job::Verify(ask, reply) => match s.get(ask.presented.id.as_str()) {
-                // A use limit is counted exactly and at once, as verify counts it: judged
-                // and recorded in one transaction, never from a batch.
-                Ok(Some(limited)) if limited.max_uses.is_some() => {
-                    let mut decided_at = clock();
-                    let source = ask.source.to_string();
-                    let judged = s.check(&ask.presented.id, clock, Some(&source), |found, now| {
-                        decided_at = now;
-                        decide(found, &ask, now)
-                    });
-                    match judged {
-                        Ok((code, token)) => {
-                            let token = token.filter(|_| code != Code::Unknown).map(Arc::new);
-                            let now = decided_at;
-                            let _ = reply.send(Some(Answer { code, token, now }));
-                            None
-                        }
-                        Err(e) => Some(e),
-                    }
-                }
-                Ok(found) => {
-                    let found = found.map(Arc::new);
-                    let _ = reply.send(Some(judge_and_count(found, &ask, clock, batch)));
-                    None
-                }
-                Err(e) => Some(e),
-            },
-            Job::Ping(reply) => match s.get("") {
-                Ok(_) => {
-                    let _ = reply.send(Some(()));
-                    None
-                }
-                Err(e) => Some(e),
-            },
-            Job::Tokens(reply) => {
-                let mut all = Vec::new();
-                match s.list(&ListQuery::default(), clock(), |t| {
-                    all.push(t);
-                    Ok(())
-                }) {
-                    Ok(_) => {
-                        let _ = reply.send(Some(all));
-                        None
-                    }
-                    Err(e) => Some(e),
-                }
+    }
+}
+
+/// Why a job failed, and the job itself when nothing of it was done yet.
+struct Failed {
+    error: anyhow::Error,
+    untouched: Option<Job>,
+}
+
+/// One job on `s`; its answer is sent here, and a failure leaves it unanswered.
+fn run(s: &mut Store, job: Job, clock: &Clock, batch: &Batch) -> Result<(), Failed> {
+    let again = |error, job| Failed {
+        error,
+        untouched: Some(job),
+    };
+    match job {
+        Job::Verify(ask, reply) => match s.get(ask.presented.id.as_str()) {
+            // A use limit is counted exactly and at once, as verify counts it: judged
+            // and recorded in one transaction, never from a batch.
+            Ok(Some(limited)) if limited.max_uses.is_some() => {
+                let mut decided_at = clock();
+                let source = ask.source.to_string();
+                let judged = s.check(&ask.presented.id, clock, Some(&source), |found, now| {
+                    decided_at = now;
+                    decide(found, &ask, now)
+                });
+                // Not tried again: the use may have been committed when the answer to
+                // the commit was lost.
+                let (code, token) = judged.map_err(|error| Failed {
+                    error,
+                    untouched: None,
+                })?;
+                let token = token.filter(|_| code != Code::Unknown).map(Arc::new);
+                let now = decided_at;
+                let _ = reply.send(Some(Answer { code, token, now }));
+                Ok(())
             }
-        };
-        if let Some(e) = failed {
-            // A connection that failed once (a deadline that passed mid-statement too) is
-            // not trusted again: it is dropped, and the next job reconnects.
-            metrics.db_errors.fetch_add(1, Ordering::Relaxed);
-            complain(&mut last_complaint, &e);
-            store = None;
+            Ok(found) => {
+                let found = found.map(Arc::new);
+                let _ = reply.send(Some(judge_and_count(found, &ask, clock, batch)));
+                Ok(())
+            }
+            Err(e) => Err(again(e, Job::Verify(ask, reply))),
+        },
+        Job::Ping(reply) => match s.get("") {
+            Ok(_) => {
+                let _ = reply.send(Some(()));
+                Ok(())
+            }
+            Err(e) => Err(again(e, Job::Ping(reply))),
+        },
+        Job::Tokens(reply) => {
+            let mut all = Vec::new();
+            match s.list(&ListQuery::default(), clock(), |t| {
+                all.push(t);
+                Ok(())
+            }) {
+                Ok(_) => {
+                    let _ = reply.send(Some(all));
+                    Ok(())
+                }
+                Err(e) => Err(again(e, Job::Tokens(reply))),
+            }
         }
     }
 }
@@ -402,9 +439,13 @@ fn work(
 /// One line per failure kind a second at most: a database that is down must not flood
 /// the journal at the request rate.
 fn complain(last: &mut Option<Instant>, e: &anyhow::Error) {
+    say(last, &format!("{e:#}"));
+}
+
+fn say(last: &mut Option<Instant>, message: &str) {
     if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
         *last = Some(Instant::now());
-        let message = crate::render::escape(&format!("{e:#}")).into_owned();
+        let message = crate::render::escape(message);
         eprintln!("tokenctl serve: database: {message}");
     }
 }

@@ -621,6 +621,58 @@ fn a_stopped_database_gives_503_and_recovers() {
     assert_eq!(uses(&env, &id_of(&token)).0, 2, "{stderr}");
 }
 
+/// PostgreSQL only: every connection serve keeps is cut while the server stays up (a
+/// failover, an idle timeout, `pg_terminate_backend`). Each worker notices only when it
+/// next uses its connection; that request still gets its answer, not a 503.
+#[test]
+fn a_cut_connection_costs_no_request() {
+    let cluster = match crate::cluster::Cluster::start("") {
+        Ok(c) => c,
+        Err(why) => return skip(&why),
+    };
+    let db = cluster.create_db();
+    let env = TestEnv::new().with_target(cluster.socket_url(&db));
+    let token = env.generate("web", &[]);
+    let auth = bearer(&token);
+    let server = Server::start(&env, &[]);
+    let ours = "FROM pg_catalog.pg_stat_activity \
+                WHERE datname = current_database() AND application_name = 'tokenctl'";
+    let connections = || {
+        let n = cluster.psql(&db, &format!("SELECT count(*) {ours}"));
+        n.unwrap().trim().parse::<u32>().unwrap()
+    };
+    // Health checks use no token, so nothing is counted and the flusher stays away:
+    // every connection is a worker's. Asked until both workers hold one.
+    let mut asked = 0;
+    while connections() < 2 {
+        assert!(asked < 200, "the second worker never connected");
+        assert_eq!(server.get("/healthz", &[]).status, 200);
+        asked += 1;
+    }
+    // Waits (up to 10 s) until each backend has exited.
+    let cut = cluster.psql(
+        &db,
+        &format!("SELECT bool_and(pg_catalog.pg_terminate_backend(pid, 10000)) {ours}"),
+    );
+    assert_eq!(cut.as_deref().map(str::trim), Ok("t"));
+    assert_eq!(connections(), 0);
+    for _ in 0..2 {
+        assert_eq!(server.get("/healthz", &[]).status, 200);
+    }
+    let mut ok = 0;
+    for _ in 0..4 {
+        let r = server.get("/auth", &[("Authorization", &auth)]);
+        assert_eq!(r.status, 200, "{r:?}");
+        ok += 1;
+    }
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains(&token));
+    assert!(stderr.contains("database: reconnected"), "{stderr}");
+    assert!(!stderr.contains("try again"), "{stderr}");
+    assert_eq!(uses(&env, &id_of(&token)).0, ok, "{stderr}");
+}
+
 #[test]
 fn two_servers_on_one_postgresql_database() {
     if let Err(why) = crate::cluster::shared() {
