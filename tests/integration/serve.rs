@@ -591,17 +591,41 @@ fn unix_socket_and_metrics_listener() {
     assert_eq!(plain.get("/metrics", &[]).status, 404);
 }
 
+/// A PostgreSQL cluster of the test's own, to stop, cut or freeze, with one token in its
+/// database.
+struct Own {
+    cluster: crate::cluster::Cluster,
+    db: String,
+    env: TestEnv,
+    token: String,
+    auth: String,
+}
+
+impl Own {
+    fn start() -> Result<Own, String> {
+        let cluster = crate::cluster::Cluster::start("")?;
+        let db = cluster.create_db();
+        let env = TestEnv::new().with_target(cluster.socket_url(&db));
+        let token = env.generate("web", &[]);
+        let auth = bearer(&token);
+        Ok(Own {
+            cluster,
+            db,
+            env,
+            token,
+            auth,
+        })
+    }
+}
+
 /// PostgreSQL only: a SQLite file cannot stop answering the way a server does.
 #[test]
 fn a_stopped_database_gives_503_and_recovers() {
-    let cluster = match crate::cluster::Cluster::start("") {
-        Ok(c) => c,
+    let own = match Own::start() {
+        Ok(own) => own,
         Err(why) => return skip(&why),
     };
-    let db = cluster.create_db();
-    let env = TestEnv::new().with_target(cluster.socket_url(&db));
-    let token = env.generate("web", &[]);
-    let auth = bearer(&token);
+    let (cluster, env, token, auth) = (own.cluster, own.env, own.token, own.auth);
     let server = Server::start(&env, &[]);
     assert_eq!(server.get("/auth", &[("Authorization", &auth)]).status, 200);
     cluster.stop_server();
@@ -626,14 +650,11 @@ fn a_stopped_database_gives_503_and_recovers() {
 /// next uses its connection; that request still gets its answer, not a 503.
 #[test]
 fn a_cut_connection_costs_no_request() {
-    let cluster = match crate::cluster::Cluster::start("") {
-        Ok(c) => c,
+    let own = match Own::start() {
+        Ok(own) => own,
         Err(why) => return skip(&why),
     };
-    let db = cluster.create_db();
-    let env = TestEnv::new().with_target(cluster.socket_url(&db));
-    let token = env.generate("web", &[]);
-    let auth = bearer(&token);
+    let (cluster, db, env, token, auth) = (own.cluster, own.db, own.env, own.token, own.auth);
     let server = Server::start(&env, &[]);
     let ours = "FROM pg_catalog.pg_stat_activity \
                 WHERE datname = current_database() AND application_name = 'tokenctl'";
@@ -1470,14 +1491,11 @@ fn metric(server: &Server, name: &str) -> u64 {
 /// in a row (the workers are not pinned), and the next request after SIGCONT succeeds.
 #[test]
 fn a_frozen_database_gives_503_in_time_and_recovers() {
-    let cluster = match crate::cluster::Cluster::start("") {
-        Ok(c) => c,
+    let own = match Own::start() {
+        Ok(own) => own,
         Err(why) => return skip(&why),
     };
-    let db = cluster.create_db();
-    let env = TestEnv::new().with_target(cluster.socket_url(&db));
-    let token = env.generate("web", &[]);
-    let auth = bearer(&token);
+    let (cluster, env, token, auth) = (own.cluster, own.env, own.token, own.auth);
     let server = Server::start_cmd(env.std_cmd([
         "serve",
         "--listen",
