@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 
 use super::metrics::Metrics;
 use super::reader::Reader;
+use crate::error::{Kind, kind_of};
 use crate::scope::Scope;
 use crate::store::{Access, ListQuery, Record, Store, Tally, Target, TokenRecord, day_of};
 use crate::time::Timestamp;
@@ -306,7 +307,7 @@ fn work(
     metrics: &Metrics,
 ) {
     let mut store: Option<Store> = None;
-    let mut last_complaint: Option<Instant> = None;
+    let (mut last_complaint, mut last_reconnect) = (None, None);
     loop {
         // Held only while waiting, so workers take turns at the queue.
         let job = match rx.lock() {
@@ -319,10 +320,11 @@ fn work(
         if job.abandoned() || Instant::now() >= until {
             continue;
         }
-        // A connection kept from an earlier job may have been cut since (a restarted or
-        // failed-over server, an idle timeout): a job it failed before anything was
-        // read or written is tried once more on a new one, so the first request after
-        // the database is back is not answered 503 by whichever worker saw the loss.
+        // A connection kept from an earlier job may have been cut since (a restarted
+        // server, a terminated backend, an idle timeout): a job that lost it before
+        // anything was read or written is tried once more on a new one, so the first
+        // request after the database is back is not answered 503 by whichever worker
+        // saw the loss. Any other failure (a timeout, a lock, SQLite's errors) is not.
         let (mut kept, mut cut) = (store.is_some(), false);
         loop {
             if let Some(s) = store.as_mut() {
@@ -348,7 +350,7 @@ fn work(
             let Err(failed) = run(s, job, clock, batch) else {
                 if cut {
                     say(
-                        &mut last_complaint,
+                        &mut last_reconnect,
                         "reconnected (a kept connection had been cut)",
                     );
                 }
@@ -359,7 +361,12 @@ fn work(
             metrics.db_errors.fetch_add(1, Ordering::Relaxed);
             store = None;
             match failed.untouched {
-                Some(again) if kept && Instant::now() < until => {
+                Some(again)
+                    if kept
+                        && kind_of(&failed.error) == Some(Kind::Unreachable)
+                        && !again.abandoned()
+                        && Instant::now() < until =>
+                {
                     // Said only if the new connection fails too, with its own reason.
                     (job, cut) = (again, true);
                 }
@@ -436,8 +443,8 @@ fn run(s: &mut Store, job: Job, clock: &Clock, batch: &Batch) -> Result<(), Fail
     }
 }
 
-/// One line per failure kind a second at most: a database that is down must not flood
-/// the journal at the request rate.
+/// One line a second at most: a database that is down must not flood the journal at
+/// the request rate.
 fn complain(last: &mut Option<Instant>, e: &anyhow::Error) {
     say(last, &format!("{e:#}"));
 }

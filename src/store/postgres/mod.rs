@@ -640,6 +640,17 @@ fn explain(url: &PgUrl, place: &str, err: &sqlx::Error) -> anyhow::Error {
                     "this role may not do this: run it as a role granted it (README, PostgreSQL: Roles and grants; a verify-only role cannot change tokens)",
                 ),
                 Some("25006") => (Kind::ReadOnly, "this command only reads here"),
+                // The server ended the session: a shutdown or restart, a crash, a backend
+                // terminated, idle_session_timeout; or the connection itself failed.
+                Some(code)
+                    if code.starts_with("08")
+                        || matches!(code, "57P01" | "57P02" | "57P03" | "57P05") =>
+                {
+                    (
+                        Kind::Unreachable,
+                        "the server ended the connection: try again when it is back",
+                    )
+                }
                 Some("53100") => (Kind::Io, "the server's disk is full"),
                 Some(code) if code.starts_with("XX") => (
                     Kind::Corrupt,
