@@ -600,7 +600,9 @@ impl Trust {
             "chmod 700"
         };
         if stat.mode & 0o002 != 0 {
-            if mine {
+            // A sticky folder open to all is a shared one (/tmp as root): closing it would
+            // break everyone else's use of it.
+            if mine && stat.mode & 0o1000 == 0 {
                 bail!(
                     "folder {f} of database {p} is writable by every user, who could swap the database's files: run '{fix} {f}'"
                 );

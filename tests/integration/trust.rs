@@ -297,6 +297,23 @@ fn wal_and_shm_planted_before_the_first_run_are_refused() {
         before
     );
 
+    // The victim's own sticky folder open to all is a shared one, like /tmp for root:
+    // the hint is to move, never to close it.
+    let shared = env.root().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    people.give(&shared, VICTIM);
+    chmod(&shared, 0o1777);
+    let env = env.with_db(shared.join("t.db"));
+    let out = people.run(VICTIM, &env, &["generate", "--name", "deploy"], "");
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(1), "{err}");
+    assert!(
+        err.contains("writable by every user")
+            && err.contains("keep the database in a folder of your own")
+            && !err.contains("chmod"),
+        "{err}"
+    );
+
     // Later the attacker writes a crafted WAL into the file they own.
     if db.exists() {
         std::fs::write(side(&db, "-wal"), crafted_wal(&db)).unwrap();
