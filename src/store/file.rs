@@ -599,10 +599,12 @@ impl Trust {
         } else {
             "chmod 700"
         };
+        // A sticky folder others may write is a shared one (/tmp as root, a team's folder):
+        // closing it would break everyone else's use of it. A shared database's own folder
+        // is sticky by design (3770), and `fix` keeps it so.
+        let sticky = stat.mode & 0o1000 != 0;
         if stat.mode & 0o002 != 0 {
-            // A sticky folder open to all is a shared one (/tmp as root): closing it would
-            // break everyone else's use of it.
-            if mine && stat.mode & 0o1000 == 0 {
+            if mine && (!sticky || self.group.is_some()) {
                 bail!(
                     "folder {f} of database {p} is writable by every user, who could swap the database's files: run '{fix} {f}'"
                 );
@@ -613,7 +615,7 @@ impl Trust {
         }
         if stat.mode & 0o020 != 0 && self.group != Some(Gid::from_raw(stat.gid)) {
             let group = group_name(stat.gid);
-            if mine {
+            if mine && !sticky {
                 bail!(
                     "folder {f} of database {p} is writable by group {group}, who could swap the database's files: run 'chmod 700 {f}'"
                 );

@@ -297,23 +297,6 @@ fn wal_and_shm_planted_before_the_first_run_are_refused() {
         before
     );
 
-    // The victim's own sticky folder open to all is a shared one, like /tmp for root:
-    // the hint is to move, never to close it.
-    let shared = env.root().join("shared");
-    std::fs::create_dir(&shared).unwrap();
-    people.give(&shared, VICTIM);
-    chmod(&shared, 0o1777);
-    let env = env.with_db(shared.join("t.db"));
-    let out = people.run(VICTIM, &env, &["generate", "--name", "deploy"], "");
-    let err = stderr(&out);
-    assert_eq!(code(&out), Some(1), "{err}");
-    assert!(
-        err.contains("writable by every user")
-            && err.contains("keep the database in a folder of your own")
-            && !err.contains("chmod"),
-        "{err}"
-    );
-
     // Later the attacker writes a crafted WAL into the file they own.
     if db.exists() {
         std::fs::write(side(&db, "-wal"), crafted_wal(&db)).unwrap();
@@ -406,6 +389,34 @@ fn a_wal_swapped_in_a_folder_others_can_write_is_refused() {
         "{err}"
     );
     assert_eq!((state(&db), state(&side(&db, "-wal"))), before);
+}
+
+/// A sticky folder others may write is a shared one, like /tmp for root: the refusal's
+/// hint is to move, never to close it.
+#[test]
+fn a_shared_sticky_folder_is_never_advised_closed() {
+    let Some(people) = People::or_skip("k") else {
+        return;
+    };
+    for mode in [0o1777, 0o1770] {
+        let env = TestEnv::new();
+        chmod(env.root(), 0o755);
+        let shared = env.root().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        people.give(&shared, VICTIM);
+        chmod(&shared, mode);
+        let env = env.with_db(shared.join("t.db"));
+        let out = people.run(VICTIM, &env, &["generate", "--name", "deploy"], "");
+        let err = stderr(&out);
+        assert_eq!(code(&out), Some(1), "{err}");
+        assert!(
+            err.contains("who could swap the database's files")
+                && err.contains("keep the database in a folder of your own")
+                && !err.contains("chmod"),
+            "{mode:o}: {err}"
+        );
+        assert!(!shared.join("t.db").exists());
+    }
 }
 
 #[test]

@@ -33,19 +33,28 @@ const ADD_TO_DAY: &str = "INSERT INTO usage_daily (token_id, day, uses, failures
 /// Tallies written between two yields of the CPU (see `record_batch`).
 const YIELD_EVERY: usize = 8;
 
+/// How long into a flush it still yields: the write lock is held meanwhile, and on cores
+/// that are busy anyway each yield can cost a whole slice (10k tallies took 1.7 to 2.0 s
+/// with yields to the end, 0.16 to 0.24 s without, beside a compiler on both cores).
+/// A flush of 10k tallies takes about 35 ms of CPU; past this, it runs to its end.
+const YIELD_FOR: Duration = Duration::from_millis(100);
+
 impl Store {
     /// Adds every tally in one transaction, in token order: the three tables are all keyed
     /// by token first, so consecutive tallies touch the same pages (a tenth less work on
     /// 10k tokens than in the order they were counted).
     ///
-    /// The CPU is yielded every `YIELD_EVERY` tallies (about 30 us of work). `serve`'s
+    /// The CPU is yielded every `YIELD_EVERY` tallies (about 30 us of work), for the
+    /// flush's first `YIELD_FOR`, with the write lock held (a use-limited verify or a
+    /// command that writes waits that much longer, within its own timeout). `serve`'s
     /// flusher has slept most of the second, so the scheduler lets it run on when a
     /// request's thread wakes behind it on the same core, until a tick ends its slice
     /// (4 ms at 250 Hz): `perf sched` showed serve's runtime thread and the load generator
     /// waiting 2.4 to 4.0 ms behind it, once or twice a flush. A yield costs a syscall
-    /// when nothing waits. With it, BENCHMARKS.md's SQLite lane (10k tokens, 32
-    /// connections, about 60k requests a second) had a median p99 of 1.33 ms against
-    /// 1.66 ms without, over 5 interleaved runs of each, at the same request rate.
+    /// when nothing waits. BENCHMARKS.md's SQLite lane (10k tokens, 32 connections, about
+    /// 60k requests a second), runs interleaved on a quiet machine: median p99 1.04 to
+    /// 1.33 ms with it, 1.33 to 1.77 ms without, in four batches of 4 or 5 runs each, at
+    /// the same request rate. On a noisy one the difference drowned (2.12 against 2.01).
     pub fn record_batch(&mut self, tallies: &[Tally]) -> Result<()> {
         if tallies.is_empty() {
             return Ok(());
@@ -58,8 +67,9 @@ impl Store {
             let mut new_source = tx.prepare_cached(ADD_NEW_SOURCE)?;
             let mut prune = tx.prepare_cached(PRUNE_SOURCES)?;
             let mut to_day = tx.prepare_cached(ADD_TO_DAY)?;
+            let started = Instant::now();
             for (i, t) in sorted.into_iter().enumerate() {
-                if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                if i % YIELD_EVERY == YIELD_EVERY - 1 && started.elapsed() < YIELD_FOR {
                     std::thread::yield_now();
                 }
                 let id = t.token_id.as_str();
